@@ -1,0 +1,4 @@
+/** The version printed by `lattice --version`; bundled into the binary from package.json. */
+import pkg from "../package.json" with { type: "json" };
+
+export const VERSION: string = pkg.version;
