@@ -176,8 +176,9 @@ class Writer {
   value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "number":
-        if (!Number.isSafeInteger(v) || v < 0)
+        if (!Number.isSafeInteger(v) || v < 0) {
           this.fail(depth, `expected a non-negative safe integer, got ${v}`);
+        }
         this.head(0, v);
         return;
       case "bigint":
@@ -292,8 +293,9 @@ class Reader {
     const b = this.bytes;
     const start = this.pos;
     if (start >= b.length) this.fail("DECODE_TRUNCATED", "input ends where a value should start", start);
-    if (++this.items > this.maxItems)
+    if (++this.items > this.maxItems) {
       this.fail("DECODE_TOO_LARGE", `more than ${this.maxItems} items`, start);
+    }
     const ib = b[start]!;
     const major = ib >>> 5;
     const ai = ib & 0x1f;
@@ -348,8 +350,9 @@ class Reader {
 
     if (major === 0) return n;
     // Every byte and every item takes at least one byte, so a longer claim is a lie we need not believe.
-    if (n > b.length - this.pos)
+    if (n > b.length - this.pos) {
       this.fail("DECODE_TRUNCATED", `length ${n} exceeds the bytes remaining`, start);
+    }
     if (major === 2) {
       const end = this.pos + n;
       const out = b.slice(this.pos, end);
@@ -358,10 +361,12 @@ class Reader {
     }
     if (major === 3) return this.text(n, start);
     // major === 4
-    if (depth >= this.maxDepth)
+    if (depth >= this.maxDepth) {
       this.fail("DECODE_TOO_DEEP", `arrays nested deeper than ${this.maxDepth}`, start);
-    if (this.items + n > this.maxItems)
+    }
+    if (this.items + n > this.maxItems) {
       this.fail("DECODE_TOO_LARGE", `more than ${this.maxItems} items`, start);
+    }
     const arr = new Array<CanonicalValue>(n);
     for (let i = 0; i < n; i++) arr[i] = this.item(depth + 1);
     return arr;

@@ -61,8 +61,9 @@ export interface AnyMessageCodec {
 }
 
 function checkId(what: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0)
+  if (!Number.isSafeInteger(n) || n < 0) {
     throw new RangeError(`${what} must be a non-negative safe integer, got ${n}`);
+  }
 }
 
 /**
@@ -78,8 +79,9 @@ export function defineMessage<const N extends string, const V extends number, co
   spec: MessageSpec<N, V, F>,
 ): MessageCodec<N, V, StructOf<F>> {
   const { name, tag, version } = spec;
-  if (typeof name !== "string" || name.length === 0)
+  if (typeof name !== "string" || name.length === 0) {
     throw new TypeError("message name must be a non-empty string");
+  }
   checkId(`${name}.tag`, tag);
   checkId(`${name}.version`, version);
   const body = struct(spec.fields);
@@ -140,8 +142,9 @@ function checkHeader(
   version: number,
 ): readonly CanonicalValue[] {
   const items = messageItems(value);
-  if (items[0] !== tag)
+  if (items[0] !== tag) {
     throw new DecodeError("DECODE_UNKNOWN_TYPE", ROOT_FIELD, `expected ${kind}, got tag ${items[0]}`);
+  }
   if (items[1] !== version) {
     throw new DecodeError(
       "DECODE_UNSUPPORTED_VERSION",

@@ -48,8 +48,9 @@ export function registry<const C extends readonly AnyMessageCodec[]>(codecs: C):
     }
     if (versions.has(codec.version)) throw new TypeError(`${codec.name} v${codec.version} registered twice`);
     const tag = tagOfName.get(codec.name);
-    if (tag !== undefined && tag !== codec.tag)
+    if (tag !== undefined && tag !== codec.tag) {
       throw new TypeError(`${codec.name} has tags ${tag} and ${codec.tag}`);
+    }
     tagOfName.set(codec.name, codec.tag);
     versions.set(codec.version, codec);
     byTag.set(codec.tag, versions);
@@ -69,8 +70,9 @@ export function registry<const C extends readonly AnyMessageCodec[]>(codecs: C):
       const version = items[1] as number | bigint;
       // A bigint tag or version is above 2^53 and so never registered.
       const versions = typeof tag === "number" ? byTag.get(tag) : undefined;
-      if (versions === undefined)
+      if (versions === undefined) {
         throw new DecodeError("DECODE_UNKNOWN_TYPE", ROOT_FIELD, `unknown message tag ${tag}`);
+      }
       const codec = typeof version === "number" ? versions.get(version) : undefined;
       if (codec === undefined) {
         const name = (versions.values().next().value as AnyMessageCodec).name;

@@ -55,8 +55,9 @@ function decodeFail(code: "DECODE_SHAPE" | "DECODE_RANGE" | "DECODE_INVALID_UTF8
 }
 
 function checkBound(name: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0)
+  if (!Number.isSafeInteger(n) || n < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${n}`);
+  }
 }
 
 function uintNumber(kind: string, max: number): Schema<number> {
@@ -136,8 +137,9 @@ function byteString(kind: string, min: number, max: number): Schema<Uint8Array> 
     },
     fromValue(v) {
       if (!(v instanceof Uint8Array)) decodeFail("DECODE_SHAPE", `${kind} expects bytes, got ${show(v)}`);
-      if (v.length < min || v.length > max)
+      if (v.length < min || v.length > max) {
         decodeFail("DECODE_RANGE", `${kind} expects ${want} bytes, got ${v.length}`);
+      }
       return v;
     },
   };
@@ -178,8 +180,9 @@ export function text(maxBytes: number): Schema<string> {
       if (v.length * 3 > maxBytes) {
         const len = utf8ByteLength(v);
         if (len < 0) decodeFail("DECODE_INVALID_UTF8", `${kind}: string contains a lone surrogate`);
-        if (len > maxBytes)
+        if (len > maxBytes) {
           decodeFail("DECODE_RANGE", `${kind} expects at most ${maxBytes} UTF-8 bytes, got ${len}`);
+        }
       }
       return v;
     },
@@ -216,8 +219,9 @@ export function list<T>(schema: Schema<T>, maxLength: number): Schema<readonly T
     toValue(v) {
       if (!Array.isArray(v)) encodeFail(`${kind} expects an array, got ${show(v)}`);
       const items: readonly T[] = v;
-      if (items.length > maxLength)
+      if (items.length > maxLength) {
         encodeFail(`${kind} expects at most ${maxLength} items, got ${items.length}`);
+      }
       const out = new Array<CanonicalValue>(items.length);
       let i = 0;
       try {

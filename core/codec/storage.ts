@@ -33,8 +33,9 @@ export function storageEncode(value: unknown): Uint8Array {
 export function storageDecode(bytes: Uint8Array, options: { maxBytes?: number } = {}): unknown {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("storageDecode expects a Uint8Array");
   const maxBytes = options.maxBytes ?? DEFAULT_STORAGE_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
     throw new RangeError(`maxBytes must be a non-negative integer`);
+  }
   if (bytes.length > maxBytes) {
     throw new DecodeError(
       "DECODE_TOO_LARGE",
@@ -57,8 +58,9 @@ export function storageDecode(bytes: Uint8Array, options: { maxBytes?: number } 
 // cbor-x has no error codes; this maps its few kinds onto ours (the message is kept in `cause`).
 function classify(err: unknown): [DecodeErrorCode, string] {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof RangeError && /call stack/i.test(message))
+  if (err instanceof RangeError && /call stack/i.test(message)) {
     return ["DECODE_TOO_DEEP", "nesting too deep"];
+  }
   if (typeof err === "object" && err !== null && "incomplete" in err) return ["DECODE_TRUNCATED", message];
   if (/end of buffer not reached/i.test(message)) return ["DECODE_TRAILING_BYTES", message];
   return ["DECODE_UNSUPPORTED_CBOR", message];

@@ -37,8 +37,9 @@ const INDEX_LIKE = /^(0|[1-9][0-9]*)$/;
 export function struct<const F extends Fields>(fields: F): StructSchema<StructOf<F>> {
   const keys = Object.keys(fields);
   for (const k of keys) {
-    if (INDEX_LIKE.test(k))
+    if (INDEX_LIKE.test(k)) {
       throw new TypeError(`struct field "${k}": integer-like keys would reorder fields`);
+    }
     if (k === "__proto__") throw new TypeError(`struct field "__proto__" cannot be an own property`);
   }
   const schemas = keys.map((k) => fields[k] as AnySchema);
@@ -86,8 +87,9 @@ export function struct<const F extends Fields>(fields: F): StructSchema<StructOf
       return out;
     },
     fromValue(value) {
-      if (!Array.isArray(value))
+      if (!Array.isArray(value)) {
         throw new DecodeError("DECODE_SHAPE", ROOT_FIELD, `${kind} expects an array`);
+      }
       const items: readonly CanonicalValue[] = value;
       if (items.length !== n) {
         throw new DecodeError("DECODE_SHAPE", ROOT_FIELD, `${kind} expects ${n} fields, got ${items.length}`);
