@@ -266,28 +266,28 @@ describe("decoding", () => {
 });
 
 describe("encode errors name the position", () => {
-  const bad: [unknown, string][] = [
-    [-1, "<root>"],
-    [1.5, "<root>"],
-    [Number.MAX_SAFE_INTEGER + 1, "<root>"],
-    [Number.NaN, "<root>"],
-    [Number.POSITIVE_INFINITY, "<root>"],
-    [-1n, "<root>"],
-    [MAX_UINT64 + 1n, "<root>"],
-    [undefined, "<root>"],
-    [{ a: 1 }, "<root>"],
-    [new Map(), "<root>"],
-    [new Uint16Array(2), "<root>"],
-    [Symbol("x"), "<root>"],
-    ["\ud800", "<root>"],
-    [`${"a".repeat(40)}\udfff`, "<root>"],
-    [[1, [2, -3]], "[1][1]"],
-    [[[0, 1, [undefined]]], "[0][2][0]"],
+  const bad: [string, unknown, string][] = [
+    ["negative", -1, "<root>"],
+    ["fraction", 1.5, "<root>"],
+    ["2^53", Number.MAX_SAFE_INTEGER + 1, "<root>"],
+    ["NaN", Number.NaN, "<root>"],
+    ["Infinity", Number.POSITIVE_INFINITY, "<root>"],
+    ["negative bigint", -1n, "<root>"],
+    ["2^64", MAX_UINT64 + 1n, "<root>"],
+    ["undefined", undefined, "<root>"],
+    ["object", { a: 1 }, "<root>"],
+    ["Map", new Map(), "<root>"],
+    ["Uint16Array", new Uint16Array(2), "<root>"],
+    ["symbol", Symbol("x"), "<root>"],
+    ["lone high surrogate", "\ud800", "<root>"],
+    ["lone low surrogate in a long string", `${"a".repeat(40)}\udfff`, "<root>"],
+    ["nested negative", [1, [2, -3]], "[1][1]"],
+    ["nested undefined", [[0, 1, [undefined]]], "[0][2][0]"],
     // A hole in a sparse array is not a value.
-    [new Array(3), "[0]"],
+    ["sparse array", new Array(3), "[0]"],
   ];
-  for (const [value, field] of bad) {
-    test(`${String(typeof value === "symbol" ? "symbol" : JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v)))} at ${field}`, () => {
+  for (const [label, value, field] of bad) {
+    test(`${label} at ${field}`, () => {
       expectEncodeError(() => encodeCanonical(value as CanonicalValue), field);
     });
   }

@@ -176,10 +176,10 @@ export function text(maxBytes: number): Schema<string> {
     },
     fromValue(v) {
       if (typeof v !== "string") decodeFail("DECODE_SHAPE", `${kind} expects text, got ${show(v)}`);
+      if (!v.isWellFormed()) decodeFail("DECODE_INVALID_UTF8", `${kind}: string contains a lone surrogate`);
       // A UTF-16 unit is at most 3 UTF-8 bytes, so short strings need no counting.
       if (v.length * 3 > maxBytes) {
         const len = utf8ByteLength(v);
-        if (len < 0) decodeFail("DECODE_INVALID_UTF8", `${kind}: string contains a lone surrogate`);
         if (len > maxBytes) {
           decodeFail("DECODE_RANGE", `${kind} expects at most ${maxBytes} UTF-8 bytes, got ${len}`);
         }

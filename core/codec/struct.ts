@@ -41,6 +41,10 @@ export function struct<const F extends Fields>(fields: F): StructSchema<StructOf
       throw new TypeError(`struct field "${k}": integer-like keys would reorder fields`);
     }
     if (k === "__proto__") throw new TypeError(`struct field "__proto__" cannot be an own property`);
+    const f = fields[k] as Partial<AnySchema> | undefined;
+    if (typeof f?.toValue !== "function" || typeof f.fromValue !== "function") {
+      throw new TypeError(`struct field "${k}" is not a schema`);
+    }
   }
   const schemas = keys.map((k) => fields[k] as AnySchema);
   const n = keys.length;
