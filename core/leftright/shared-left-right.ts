@@ -53,6 +53,8 @@ export interface SharedLeftRightOptions<C, Op> extends Absorb<C, Op> {
   /** Size of each copy. Both start zero-filled, hence equal; plan capacity up front. */
   readonly copyBytes: number;
   readonly attach: AttachCopy<C>;
+  /** Formats each fresh copy identically before anyone attaches (e.g. writes a header). */
+  readonly init?: (buffer: SharedArrayBuffer) => void;
   /** Reader slots (default 64). */
   readonly slots?: number;
   /** How long a publish waits for one reader to leave the old copy (default 1000 ms). */
@@ -245,6 +247,8 @@ export class SharedLeftRight<C, Op> implements LeftRight<C, Op> {
       control,
       copies: [new SharedArrayBuffer(options.copyBytes), new SharedArrayBuffer(options.copyBytes)],
     };
+    options.init?.(this.#spec.copies[0]);
+    options.init?.(this.#spec.copies[1]);
     this.#apply = options.apply;
     this.#attach = options.attach;
     this.#copies = [options.attach(this.#spec.copies[0]), options.attach(this.#spec.copies[1])];
