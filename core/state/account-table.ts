@@ -122,6 +122,12 @@ export class AccountTable {
     this.view.setBigUint64(at + 32, nonce, true);
   }
 
+  /** Remove every record (keeps slots, round and root); used to compact a table of transient entries. */
+  clear(): void {
+    this.bytes.fill(0, TABLE_HEADER_BYTES);
+    this.view.setUint32(0, 0, true);
+  }
+
   /** Set the round and root this copy stands for. */
   setMeta(round: bigint, root: Uint8Array): void {
     this.view.setBigUint64(8, round, true);
@@ -132,10 +138,12 @@ export class AccountTable {
 /** An operation on the table, as the state store's left-right carries it. */
 export type TableOp =
   | { readonly kind: "put"; readonly address: Uint8Array; readonly balance: bigint; readonly nonce: bigint }
-  | { readonly kind: "meta"; readonly round: bigint; readonly root: Uint8Array };
+  | { readonly kind: "meta"; readonly round: bigint; readonly root: Uint8Array }
+  | { readonly kind: "clear" };
 
 /** Deterministic apply of a `TableOp` (applied to each copy once). */
 export function applyTableOp(table: AccountTable, op: TableOp): void {
   if (op.kind === "put") table.put(op.address, op.balance, op.nonce);
-  else table.setMeta(op.round, op.root);
+  else if (op.kind === "meta") table.setMeta(op.round, op.root);
+  else table.clear();
 }
