@@ -134,8 +134,8 @@ class Writer {
   }
 
   bigHead(v: bigint, depth: number): void {
-    // One conversion instead of bigint comparisons (slow in JSC): Number() rounds every v >= 2^53 to
-    // at least 2^53, so a result within the safe range means v itself is a safe integer.
+    // Number() rounds every v >= 2^53 to at least 2^53, so a result in the safe range means v itself
+    // is a safe integer: one conversion both checks and gives the head argument.
     const n = Number(v);
     if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) {
       this.head(0, n);
