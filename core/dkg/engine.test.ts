@@ -305,6 +305,12 @@ describe("rejected entries change nothing", () => {
       { kind: "justification", session: fx.session, from: fx.members[0]!.id, complainer: 2, share: 5n },
       { kind: "end-complaints", session: fx.session },
       { kind: "bogus", session: fx.session } as unknown as DkgMessage<bigint>,
+      {
+        ...firstDeal(),
+        from: fx.members[2]!.id,
+        commitments: firstDeal().commitments.map(() => modelGroup.field.order),
+      },
+      { ...firstDeal(), from: fx.members[2]!.id, commitments: ["x", 1n, 2n] as unknown as bigint[] },
       null as unknown as DkgMessage<bigint>,
     ];
     const run = runOrderedLog(fx.engines, { inject: garbage });
@@ -318,6 +324,8 @@ describe("rejected entries change nothing", () => {
       "DKG_WRONG_PHASE",
       "DKG_WRONG_PHASE",
       "DKG_WRONG_PHASE",
+      "DKG_MALFORMED_ENTRY",
+      "DKG_MALFORMED_ENTRY",
       "DKG_MALFORMED_ENTRY",
       "DKG_MALFORMED_ENTRY",
     ]);
@@ -443,6 +451,7 @@ describe("configuration", () => {
       { ...base, members: [] },
       { ...base, self: { id: utf8("stranger"), encryptionSecret: fx.boxSecrets[0]! } },
       { ...base, self: { id: fx.members[0]!.id, encryptionSecret: fx.boxSecrets[1]! } },
+      { ...base, self: { id: fx.members[0]!.id, encryptionSecret: new Uint8Array(5) } },
       { ...base, members: [{ id: new Uint8Array(65), encryptionKey: fx.members[0]!.encryptionKey }] },
       { ...base, members: [{ id: fx.members[0]!.id, encryptionKey: new Uint8Array(31) }] },
       { ...base, group: blsGroup as unknown as Group<bigint>, box: modelShareBox },

@@ -48,6 +48,10 @@
  * over accepted entries in order) makes that visible instead of silent. Nothing is decided from
  * local arrival order, timers or a local store.
  *
+ * Restarts: the secret polynomial lives in memory only. A restarted member replays the log and
+ * gets its share back (tested), but cannot answer *new* complaints against its own Deal unless
+ * the runtime persisted the polynomial; it is then excluded as a dealer, which t tolerates.
+ *
  * Robustness: the engine never throws on log input. A rejected entry (unknown sender, wrong
  * session, wrong phase, duplicate Deal, bad shape) yields a `fault` effect and leaves the state
  * and the transcript untouched.
@@ -83,6 +87,14 @@ const WEIGHT_BYTES = 16;
 
 function configError(message: string, details: Record<string, unknown> = {}): DkgError {
   return new DkgError("DKG_CONFIG", message, { details });
+}
+
+function safePublicKey(secret: Uint8Array): Uint8Array {
+  try {
+    return boxPublicKey(secret);
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 /** One member's DKG participant. Feed it the quorum's log in order; act on its effects. */
@@ -125,22 +137,27 @@ export class DkgEngine<E> {
     if (!Array.isArray(members) || members.length < 1 || members.length > MAX_MEMBERS) {
       throw configError(`need 1..${MAX_MEMBERS} members`, { n: members?.length });
     }
-    const sorted = [...members].sort((a, b) => compareBytes(a.id, b.id));
-    sorted.forEach((m, i) => {
-      if (!(m.id instanceof Uint8Array) || m.id.length < 1 || m.id.length > MAX_ID_BYTES) {
+    members.forEach((m, i) => {
+      if (!(m?.id instanceof Uint8Array) || m.id.length < 1 || m.id.length > MAX_ID_BYTES) {
         throw configError(`member id must be 1..${MAX_ID_BYTES} bytes`, { position: i });
       }
       if (!(m.encryptionKey instanceof Uint8Array) || m.encryptionKey.length !== BOX_KEY_BYTES) {
         throw configError(`member encryption key must be ${BOX_KEY_BYTES} bytes`, { id: toHex(m.id) });
       }
+    });
+    const sorted = [...members].sort((a, b) => compareBytes(a.id, b.id));
+    sorted.forEach((m, i) => {
       const key = toHex(m.id);
       if (this.indexById.has(key)) throw configError("duplicate member id", { id: key });
       this.indexById.set(key, i + 1);
     });
+    if (!(self?.id instanceof Uint8Array) || !(self.encryptionSecret instanceof Uint8Array)) {
+      throw configError("self needs an id and an encryption secret");
+    }
     const index = this.indexById.get(toHex(self.id));
     if (index === undefined) throw configError("self.id is not a member");
     const ownKey = sorted[index - 1]!.encryptionKey;
-    if (this.box.secure && !equalBytes(boxPublicKey(self.encryptionSecret), ownKey)) {
+    if (this.box.secure && !equalBytes(safePublicKey(self.encryptionSecret), ownKey)) {
       throw configError("self.encryptionSecret does not match this member's encryption key");
     }
     this.group = group;
@@ -227,16 +244,28 @@ export class DkgEngine<E> {
     return this.outcome;
   }
 
-  private fault(who: Uint8Array | undefined, code: DkgFaultCode, detail: string): DkgEffect<E> {
-    return { kind: "fault", who, code, detail };
+  private fault(who: unknown, code: DkgFaultCode, detail: string): DkgEffect<E> {
+    return { kind: "fault", who: who instanceof Uint8Array ? who : undefined, code, detail };
   }
 
   private senderIndex(from: unknown): number | undefined {
     return from instanceof Uint8Array ? this.indexById.get(toHex(from)) : undefined;
   }
 
-  private accept(entry: DkgMessage<E>): void {
-    const bytes = dkgMessageToBytes(this.group, entry);
+  /**
+   * The canonical bytes of an entry, or undefined if it cannot be encoded (an element outside
+   * the group, a non-canonical scalar): such an entry is malformed and must not touch the state.
+   */
+  private encode(entry: DkgMessage<E>): Uint8Array | undefined {
+    try {
+      return dkgMessageToBytes(this.group, entry);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Record an entry that passed every check; call before mutating state for it. */
+  private accept(bytes: Uint8Array): void {
     this.transcript.update(
       Uint8Array.of(bytes.length >>> 24, bytes.length >>> 16, bytes.length >>> 8, bytes.length),
     );
@@ -270,8 +299,11 @@ export class DkgEngine<E> {
         ),
       ];
     }
+    const bytes = this.encode(deal);
+    if (bytes === undefined)
+      return [this.fault(deal.from, "DKG_MALFORMED_ENTRY", "entry does not encode canonically")];
     if (this.deals.has(dealer)) return [this.fault(deal.from, "DKG_DUPLICATE_DEAL", "second deal ignored")];
-    this.accept(deal);
+    this.accept(bytes);
     this.deals.set(dealer, deal);
     return [];
   }
@@ -289,7 +321,10 @@ export class DkgEngine<E> {
     }
     const forDealer = this.complaints.get(c.dealer) ?? new Map<number, ComplaintState>();
     if (forDealer.has(complainer)) return [this.fault(c.from, "DKG_BAD_COMPLAINT", "repeated complaint")];
-    this.accept(c);
+    const bytes = this.encode(c);
+    if (bytes === undefined)
+      return [this.fault(c.from, "DKG_MALFORMED_ENTRY", "entry does not encode canonically")];
+    this.accept(bytes);
     forDealer.set(complainer, "open");
     this.complaints.set(c.dealer, forDealer);
     if (c.dealer !== this.index || this.poly === undefined) return [];
@@ -319,7 +354,10 @@ export class DkgEngine<E> {
     if (forDealer?.get(j.complainer) !== "open") {
       return [this.fault(j.from, "DKG_UNEXPECTED_JUSTIFICATION", "no open complaint for this justification")];
     }
-    this.accept(j);
+    const bytes = this.encode(j);
+    if (bytes === undefined)
+      return [this.fault(j.from, "DKG_MALFORMED_ENTRY", "entry does not encode canonically")];
+    this.accept(bytes);
     const { commit } = this.group;
     const deal = this.deals.get(dealer)!;
     // The share is public now, so the variable-time multiplication is fine.
@@ -349,7 +387,10 @@ export class DkgEngine<E> {
     if (this.currentPhase !== expected[m.kind]) {
       return [this.fault(undefined, "DKG_WRONG_PHASE", `${m.kind} in phase ${this.currentPhase}`)];
     }
-    this.accept(m);
+    const bytes = this.encode(m);
+    if (bytes === undefined)
+      return [this.fault(undefined, "DKG_MALFORMED_ENTRY", "entry does not encode canonically")];
+    this.accept(bytes);
     switch (m.kind) {
       case "end-dealing":
         this.currentPhase = "complaining";

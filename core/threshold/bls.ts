@@ -245,13 +245,19 @@ export const blsScheme: ThresholdScheme<BlsPublicKey, BlsSignature> = {
     return [...bad].sort((a, b) => a - b);
   },
 
-  publicKeyToBytes: (key) => key.toBytes(true),
+  publicKeyToBytes(key) {
+    if (key.is0()) throw malformed("publicKey", "the identity is not a public key");
+    return key.toBytes(true);
+  },
   publicKeyFromBytes(bytes) {
     const p = decodeG1(bytes, "publicKey");
     if (p.is0()) throw malformed("publicKey", "the identity is not a public key");
     return p;
   },
-  signatureToBytes: (sig) => sig.toBytes(true),
+  signatureToBytes(sig) {
+    if (sig.is0()) throw malformed("signature", "the identity is not a signature");
+    return sig.toBytes(true);
+  },
   signatureFromBytes: (bytes) => decodeG2(bytes, "signature"),
   keyShareToBytes(share) {
     return indexed(share.index, bigintToBytes(assertSecret(share), 32));
@@ -262,7 +268,10 @@ export const blsScheme: ThresholdScheme<BlsPublicKey, BlsSignature> = {
     if (secret === 0n) throw malformed("keyShare.secret", "zero is not a share");
     return { index, secret };
   },
-  signatureShareToBytes: (share) => indexed(share.index, share.sig.toBytes(true)),
+  signatureShareToBytes(share) {
+    if (share.sig.is0()) throw malformed("signatureShare.sig", "the identity is not a signature");
+    return indexed(share.index, share.sig.toBytes(true));
+  },
   signatureShareFromBytes(bytes) {
     const { index, body } = splitIndexed(bytes, BLS_SIGNATURE_BYTES, "signatureShare");
     return { index, sig: decodeG2(body, "signatureShare.sig") };

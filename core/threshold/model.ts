@@ -43,6 +43,14 @@ function malformed(field: string, message: string): ThresholdError {
   return new ThresholdError("THRESHOLD_MALFORMED", `${field}: ${message}`, { details: { field } });
 }
 
+/** Strict: a non-canonical value is a bug or a forgery, not something to reduce quietly. */
+function encodeElement(e: bigint, name: string, allowZero: boolean): Uint8Array {
+  if (typeof e !== "bigint" || e < 0n || e >= p || (!allowZero && e === 0n)) {
+    throw malformed(name, "not a canonical element");
+  }
+  return bigintToBytes(e, BYTES);
+}
+
 const commit: CommitmentGroup<bigint> = {
   bytes: BYTES,
   generator: GENERATOR,
@@ -60,7 +68,7 @@ const commit: CommitmentGroup<bigint> = {
   },
   equals: (a, b) => a === b,
   isIdentity: (e) => e === 0n,
-  toBytes: (e) => bigintToBytes(mod(e), BYTES),
+  toBytes: (e) => encodeElement(e, "element", true),
   fromBytes: (bytes, name = "element") => field.fromBytes(bytes, name),
 };
 
@@ -163,9 +171,9 @@ export const modelScheme: ThresholdScheme<bigint, bigint> = {
     return [...bad].sort((a, b) => a - b);
   },
 
-  publicKeyToBytes: (key) => bigintToBytes(mod(key), BYTES),
+  publicKeyToBytes: (key) => encodeElement(key, "publicKey", false),
   publicKeyFromBytes: (bytes) => decodeNonZero(bytes, "publicKey"),
-  signatureToBytes: (sig) => bigintToBytes(mod(sig), BYTES),
+  signatureToBytes: (sig) => encodeElement(sig, "signature", false),
   signatureFromBytes: (bytes) => decodeNonZero(bytes, "signature"),
   keyShareToBytes(share) {
     assertSecret(share);
@@ -181,7 +189,7 @@ export const modelScheme: ThresholdScheme<bigint, bigint> = {
   signatureShareToBytes(share) {
     const out = new Uint8Array(2 + BYTES);
     out.set(indexPrefix(share.index));
-    out.set(bigintToBytes(mod(share.sig), BYTES), 2);
+    out.set(encodeElement(share.sig, "signatureShare.sig", false), 2);
     return out;
   },
   signatureShareFromBytes(bytes) {

@@ -249,5 +249,10 @@ export function runSchemeCompliance<P, S>(scheme: ThresholdScheme<P, S>, opts: C
       ];
       for (const [fn, code] of cases) expect(thrownCode(fn)).toBe(code);
     });
+    test("encoders refuse the identity as a public key", () => {
+      expect(thrownCode(() => scheme.publicKeyToBytes(scheme.group.commit.identity))).toBe(
+        "THRESHOLD_MALFORMED",
+      );
+    });
   });
 }
