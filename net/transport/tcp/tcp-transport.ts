@@ -84,6 +84,7 @@ interface PeerState {
 }
 
 let connIds = 0;
+const WRITE_SLICE = 128 * 1024;
 
 class Conn {
   readonly id = ++connIds;
@@ -507,30 +508,25 @@ export class TcpTransport implements Transport {
   }
 
   private writeRaw(conn: Conn, bytes: Uint8Array): void {
-    const s = conn.socket;
-    if (s === undefined || conn.state === "closed") return;
-    if (conn.out.length === 0) {
-      const n = s.write(bytes);
-      if (n >= bytes.length) return;
-      bytes = bytes.subarray(Math.max(0, n));
-    }
+    if (conn.socket === undefined || conn.state === "closed") return;
     conn.out.push(bytes);
     conn.outBytes += bytes.length;
+    if (conn.out.length === 1) this.flush(conn);
   }
 
+  // Writes at most WRITE_SLICE bytes per call: handing Bun a megabyte that it accepts 64 KiB of costs a
+  // copy of the whole rest on every retry (measured: 7 s instead of 1 s for 24 MiB).
   private flush(conn: Conn): void {
     const s = conn.socket;
     if (s === undefined) return;
     while (conn.out.length > 0) {
       const head = conn.out[0]!;
-      const n = s.write(head);
-      if (n < head.length) {
-        conn.out[0] = head.subarray(Math.max(0, n));
-        conn.outBytes -= Math.max(0, n);
-        return;
-      }
-      conn.out.shift();
-      conn.outBytes -= head.length;
+      const slice = head.length > WRITE_SLICE ? head.subarray(0, WRITE_SLICE) : head;
+      const n = Math.max(0, s.write(slice));
+      conn.outBytes -= n;
+      if (n < head.length) conn.out[0] = head.subarray(n);
+      else conn.out.shift();
+      if (n < slice.length) return; // the kernel buffer is full: continue from `drain`
     }
     if (conn.state === "closed") s.end();
   }
