@@ -88,6 +88,12 @@ export interface SimplexOptions {
   readonly app: SimplexApp;
   /** Δ, the assumed network delay bound (default 100 ms): leader timeout 2Δ, advance timeout 3Δ. */
   readonly delta?: Millis;
+  /**
+   * Pacing: a leader proposes no earlier than this long after entering its view (default 0: at once,
+   * a block every 2 hops). A quorum log with little to order, or a chain with a block time, sets it;
+   * the leader and advance timeouts grow by the same amount.
+   */
+  readonly blockTime?: Millis;
   /** A beacon to seed leader election with; round robin (view mod n) when absent. */
   readonly leaderSeed?: Uint8Array;
   /** How many views ahead of the current one votes and proposals are buffered (default 32). */
@@ -157,6 +163,7 @@ export const CONFLICT_EVENT = "simplex/conflict";
 const LEADER_TIMER = "simplex/leader";
 const ADVANCE_TIMER = "simplex/advance";
 const RETRY_TIMER = "simplex/retry";
+const PROPOSE_TIMER = "simplex/propose";
 
 interface SignedVote {
   readonly block: Uint8Array;
@@ -218,6 +225,8 @@ export class SimplexEngine implements Engine {
   private readonly journal: SimplexJournal;
   private readonly app: SimplexApp;
   private readonly delta: Millis;
+  private readonly blockTime: Millis;
+  private viewEnteredAt: Millis = 0;
   private readonly leaderSeed: Uint8Array | undefined;
   private readonly maxFuture: number;
   private readonly retain: number;
@@ -268,6 +277,8 @@ export class SimplexEngine implements Engine {
     this.app = options.app;
     this.delta = options.delta ?? 100;
     if (!(this.delta > 0)) throw new RangeError("delta: expected > 0");
+    this.blockTime = options.blockTime ?? 0;
+    if (!(this.blockTime >= 0)) throw new RangeError("blockTime: expected >= 0");
     this.leaderSeed = options.leaderSeed?.slice();
     this.maxFuture = options.maxFutureViews ?? 32;
     this.retain = options.retainViews ?? 64;
@@ -380,8 +391,9 @@ export class SimplexEngine implements Engine {
   // ---------------------------------------------------------------- views and timers
 
   private armViewTimers(): void {
-    this.out.push({ kind: "set-timer", timer: LEADER_TIMER, after: 2 * this.delta });
-    this.out.push({ kind: "set-timer", timer: ADVANCE_TIMER, after: 3 * this.delta });
+    this.viewEnteredAt = this.ctx!.now();
+    this.out.push({ kind: "set-timer", timer: LEADER_TIMER, after: this.blockTime + 2 * this.delta });
+    this.out.push({ kind: "set-timer", timer: ADVANCE_TIMER, after: this.blockTime + 3 * this.delta });
     this.out.push({ kind: "cancel-timer", timer: RETRY_TIMER });
   }
 
@@ -403,6 +415,8 @@ export class SimplexEngine implements Engine {
       if (st?.notarization || st?.nullification) return;
       this.statsData.timeouts++;
       this.nullify(this.view);
+    } else if (timer === PROPOSE_TIMER) {
+      this.maybePropose();
     } else if (timer === RETRY_TIMER) {
       const v = this.view;
       const sv = this.mine.get(v)?.nullify;
@@ -454,9 +468,14 @@ export class SimplexEngine implements Engine {
     if (!this.isLeader(v)) return;
     const m = this.mine.get(v);
     if (m?.notarize || m?.nullify) return;
+    const ctx = this.ctx!;
+    const wait = this.viewEnteredAt + this.blockTime - ctx.now();
+    if (wait > 0) {
+      this.out.push({ kind: "set-timer", timer: PROPOSE_TIMER, after: wait });
+      return;
+    }
     const parent = this.selectParent(v);
     if (parent === undefined) return;
-    const ctx = this.ctx!;
     const payload = this.app.propose({
       view: v,
       height: parent.height + 1,
@@ -718,6 +737,7 @@ export class SimplexEngine implements Engine {
   // ---------------------------------------------------------------- certificates
 
   private countFor(tally: Map<number, SignedVote>): { hex: string; count: number } | undefined {
+    if (tally.size < this.q) return undefined;
     const counts = new Map<string, number>();
     for (const sv of tally.values()) {
       const c = (counts.get(sv.hex) ?? 0) + 1;

@@ -1,0 +1,427 @@
+/**
+ * One simulator run, start to verdict: the composition root behind `lattice sim`, the swarm and
+ * determinism tests and bench/sim.ts (ARCHITECTURE.md "The one design rule"; reliability-anchors.md
+ * §2 two phases, §7 reporting).
+ *
+ * Layout (documented in `lattice sim --help`): N hosts; farmer quorums of 4 consecutive hosts (the
+ * last one takes the 1-3 leftovers, so 5-7 members); when N >= 7 also a harvester quorum of 7 hosts
+ * drawn by the seed from all N, so those hosts run two Simplex engines. N = 16 gives 4 x 4 + 7; N = 4
+ * gives one quorum of 4. With `dkg` on, every quorum's log first carries its DKG (quorum-keys.ts).
+ *
+ * Phases: *safety* (R rounds of faults; agreement, validity and state agreement must hold throughout),
+ * then *liveness*: partitions healed, links clean, crashed hosts restarted, byzantine hosts unchanged;
+ * every honest replica must finalize `minHeights` new blocks within the bound.
+ */
+import { createHash } from "node:crypto";
+import { toHex } from "../../core/crypto/bytes.ts";
+import { modelSuite, realSuite } from "../../core/crypto/suite.ts";
+import { sha256 } from "../../core/crypto/sha256.ts";
+import { Prng } from "../../core/engine/prng.ts";
+import {
+  EVIDENCE_EVENT,
+  type FinalizedBlock,
+  FINALIZED_EVENT,
+  SimplexEngine,
+} from "../../core/bft/simplex.ts";
+import { MemoryJournal } from "../../core/bft/simplex-journal.ts";
+import {
+  type CheckResult,
+  type FaultExpectation,
+  InvariantChecker,
+  type RunVerdict,
+  unfiredFaults,
+  verdictOf,
+} from "../invariants/checker.ts";
+import { type ByzantineKind, byzantineTransformer } from "./byzantine.ts";
+import { type FaultKind, type FaultPlan, planFaults } from "./faults.ts";
+import { type EngineSlot, Simulator } from "./simulator.ts";
+
+export interface SimConfig {
+  readonly seed: number;
+  readonly nodes: number;
+  /** Rounds of the safety phase; a round is one nominal block interval (`ROUND_MS`). */
+  readonly rounds: number;
+  /** `none`, `swarm` or a comma list of fault kinds. */
+  readonly faults: string;
+  readonly suite?: "model" | "real";
+}
+
+/** Protocol timing of simulated quorums: WAN-like links, Δ and a block time. */
+export const SIM_DELTA_MS = 150;
+export const SIM_BLOCK_TIME_MS = 500;
+export const ROUND_MS = 600;
+export const LIVENESS_BOUND_MS = 20_000;
+export const LIVENESS_MIN_HEIGHTS = 3;
+
+export interface QuorumInfo {
+  readonly name: string;
+  readonly chain: string;
+  readonly hosts: readonly string[];
+  readonly n: number;
+  readonly f: number;
+}
+
+export interface SimReport {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly rounds: number;
+  readonly faults: string;
+  readonly suite: string;
+  readonly plan: FaultPlan;
+  readonly byzantine: readonly { host: string; kind: ByzantineKind }[];
+  readonly quorums: readonly (QuorumInfo & { minHeight: number; maxHeight: number })[];
+  readonly finalized: number;
+  readonly checks: readonly CheckResult[];
+  readonly unfired: readonly string[];
+  readonly verdict: RunVerdict;
+  readonly violations: readonly string[];
+  readonly faultsFired: Readonly<Record<string, number>>;
+  readonly evidence: number;
+  readonly simSeconds: number;
+  readonly wallSeconds: number;
+  readonly speed: number;
+  readonly eventLogHash: string;
+  readonly replay: string;
+}
+
+/** The replay command of a configuration. */
+export function replayCommand(c: SimConfig): string {
+  const suite = c.suite === "real" ? " --suite real" : "";
+  return `lattice sim --seed ${c.seed} --nodes ${c.nodes} --rounds ${c.rounds} --faults ${c.faults}${suite}`;
+}
+
+/** Quorum membership for N hosts (see the module header). */
+export function layoutQuorums(nodes: number, rng: Prng): { name: string; hosts: string[] }[] {
+  const hosts = Array.from({ length: nodes }, (_, i) => `n${i}`);
+  if (nodes < 4) return [{ name: "q0", hosts }];
+  const out: { name: string; hosts: string[] }[] = [];
+  const farmers = Math.floor(nodes / 4);
+  for (let i = 0; i < farmers; i++) {
+    const end = i === farmers - 1 ? nodes : 4 * i + 4;
+    out.push({ name: `farmer${i}`, hosts: hosts.slice(4 * i, end) });
+  }
+  if (nodes >= 7) {
+    const picked = rng.shuffle(hosts).slice(0, 7);
+    picked.sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    out.push({ name: "harvester", hosts: picked });
+  }
+  return out;
+}
+
+/** Place byzantine behaviours on hosts so that no quorum has more than f of them. */
+function placeByzantine(
+  kinds: readonly ByzantineKind[],
+  quorums: readonly { hosts: readonly string[]; f: number }[],
+  rng: Prng,
+  extra: number,
+): { host: string; kind: ByzantineKind }[] {
+  const count = new Map<string, number>();
+  const placed: { host: string; kind: ByzantineKind }[] = [];
+  const candidates = rng.shuffle(quorums.flatMap((q) => q.hosts).filter((h, i, a) => a.indexOf(h) === i));
+  for (const kind of kinds) {
+    for (const host of candidates) {
+      if (placed.some((p) => p.host === host)) continue;
+      const ok = quorums.every(
+        (q) => !q.hosts.includes(host) || (count.get(q.hosts.join()) ?? 0) + 1 <= q.f + extra,
+      );
+      if (!ok) continue;
+      for (const q of quorums)
+        if (q.hosts.includes(host)) count.set(q.hosts.join(), (count.get(q.hosts.join()) ?? 0) + 1);
+      placed.push({ host, kind });
+      break;
+    }
+  }
+  return placed;
+}
+
+/** What a run builds before it starts: exposed for Twins tests that drive the simulator themselves. */
+export interface BuiltWorld {
+  readonly sim: Simulator;
+  readonly checker: InvariantChecker;
+  readonly quorums: readonly QuorumInfo[];
+  readonly byzantine: readonly { host: string; kind: ByzantineKind }[];
+  /** Payload digests proposed per chain (validity). */
+  readonly proposed: Set<string>;
+  evidence: number;
+}
+
+export interface WorldOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly plan: FaultPlan;
+  readonly suite?: "model" | "real";
+  /** Allow this many byzantine hosts per quorum beyond f (Twins tests with f+1). */
+  readonly overBudget?: number;
+  /** Force placements instead of drawing them. */
+  readonly placements?: readonly { host: string; kind: ByzantineKind }[];
+  readonly delta?: number;
+  readonly blockTime?: number;
+}
+
+function digest(b: Uint8Array): string {
+  return createHash("sha256").update(b).digest("hex").slice(0, 32);
+}
+
+/** Build hosts, quorums, byzantine placements and observers for a run. */
+export function buildWorld(o: WorldOptions): BuiltWorld {
+  const suite = o.suite === "real" ? realSuite() : modelSuite();
+  const sim = new Simulator({ seed: o.seed, links: o.plan.links });
+  const layoutRng = sim.rng.fork("layout");
+  const layout = layoutQuorums(o.nodes, layoutRng);
+  const quorums: QuorumInfo[] = layout.map((q) => ({
+    name: q.name,
+    chain: toHex(sha256(new TextEncoder().encode(`lattice-sim/${o.seed}/${q.name}`))),
+    hosts: q.hosts,
+    n: q.hosts.length,
+    f: Math.floor((q.hosts.length - 1) / 3),
+  }));
+  const byzantine =
+    o.placements ?? placeByzantine(o.plan.byzantine, quorums, layoutRng.fork("byzantine"), o.overBudget ?? 0);
+  const checker = new InvariantChecker();
+  const proposed = new Set<string>();
+  const world: BuiltWorld = { sim, checker, quorums, byzantine, proposed, evidence: 0 };
+  const keyOf = (q: QuorumInfo, host: string) =>
+    sha256(new TextEncoder().encode(`lattice-sim-key/${o.seed}/${q.name}/${host}`));
+  const membersOf = new Map(
+    quorums.map((q) => [q.name, q.hosts.map((h) => toHex(suite.signer.publicKey(keyOf(q, h))))]),
+  );
+
+  const slotsFor = (host: string): EngineSlot[] =>
+    quorums
+      .filter((q) => q.hosts.includes(host))
+      .map((q) => {
+        const secretKey = keyOf(q, host);
+        const members = membersOf.get(q.name)!;
+        const journal = new MemoryJournal();
+        const chain = Buffer.from(q.chain, "hex");
+        return {
+          id: members[q.hosts.indexOf(host)]!,
+          build: () =>
+            new SimplexEngine({
+              chain,
+              members,
+              secretKey,
+              signer: suite.signer,
+              journal,
+              delta: o.delta ?? SIM_DELTA_MS,
+              blockTime: o.blockTime ?? SIM_BLOCK_TIME_MS,
+              app: {
+                propose: ({ random, height }) => {
+                  const payload = Uint8Array.of(height & 0xff, ...random.bytes(15));
+                  proposed.add(`${q.chain}/${digest(payload)}`);
+                  return payload;
+                },
+              },
+            }),
+        };
+      });
+
+  for (const q of quorums) {
+    for (const host of q.hosts) {
+      if (quorums.findIndex((x) => x.hosts.includes(host)) !== quorums.indexOf(q)) continue;
+      const bz = byzantine.find((b) => b.host === host);
+      const slots = slotsFor(host);
+      if (bz === undefined || bz.kind === "twin") {
+        sim.addHost({ name: host, engines: slots });
+        // A twin: the same identities on a second host, each with its own (empty) journal.
+        if (bz?.kind === "twin")
+          sim.addHost({ name: `${host}'`, engines: slotsFor(host), byzantine: "twin" });
+        continue;
+      }
+      const mode = bz.kind;
+      // A byzantine host signs with the key of whichever engine sent the effect.
+      const keys = new Map(
+        quorums
+          .filter((x) => x.hosts.includes(host))
+          .map((x) => [membersOf.get(x.name)![x.hosts.indexOf(host)]!, keyOf(x, host)] as const),
+      );
+      // An equivocating leader's second block is a proposal too: validity accepts it.
+      const onPropose = (chain: string, payload: Uint8Array) => proposed.add(`${chain}/${digest(payload)}`);
+      const transforms = new Map(
+        [...keys].map(([id, sk]) => [id, byzantineTransformer(mode, sk, suite.signer, onPropose)]),
+      );
+      sim.addHost({
+        name: host,
+        engines: slots,
+        byzantine: bz.kind,
+        transform: (e, engine, random) => transforms.get(engine)!(e, engine, random),
+      });
+    }
+  }
+
+  const honest = (host: string) => !byzantine.some((b) => b.host === host) && !host.endsWith("'");
+  const states = new Map<string, Uint8Array>();
+  sim.onEmit((r) => {
+    if (r.name === EVIDENCE_EVENT) world.evidence++;
+    if (r.name !== FINALIZED_EVENT || !honest(r.host)) return;
+    const b = r.data as FinalizedBlock;
+    const sk = `${r.host}/${b.chain}`;
+    const state = sha256(states.get(sk) ?? new Uint8Array(32), b.payload);
+    states.set(sk, state);
+    checker.recordFinalized(
+      {
+        seq: r.seq,
+        at: r.at,
+        node: r.host,
+        chain: b.chain,
+        height: b.height,
+        block: b.hash,
+        parent: b.parent,
+        payload: digest(b.payload),
+      },
+      toHex(state),
+    );
+  });
+  return world;
+}
+
+/** Schedule the plan's partitions and crashes until `until` (exclusive). */
+function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): void {
+  const { sim } = w;
+  const rng = sim.rng.fork("faults");
+  const hosts = sim.hostNames();
+  const exp = (mean: number) => Math.max(1, Math.round(-Math.log(1 - rng.nextFloat()) * mean));
+  if (plan.partitionEveryMs > 0) {
+    const next = () => {
+      const at = sim.clock.now() + exp(plan.partitionEveryMs);
+      if (at >= until) return;
+      sim.clock.schedule(at - sim.clock.now(), () => {
+        const mode = rng.int(0, 2);
+        if (mode === 0) {
+          const lone = hosts[rng.int(0, hosts.length - 1)]!;
+          sim.network.partition([[lone]]);
+          sim.note(`partition isolate ${lone}`);
+        } else if (mode === 1) {
+          const side = rng.shuffle(hosts).slice(0, rng.int(1, hosts.length - 1));
+          sim.network.partition([side]);
+          sim.note(`partition split ${side.join(",")}`);
+        } else {
+          for (let i = 0; i < 3; i++)
+            sim.network.cut(hosts[rng.int(0, hosts.length - 1)]!, hosts[rng.int(0, hosts.length - 1)]!);
+          sim.note("partition asymmetric cuts");
+        }
+        const dur = rng.int(plan.partitionForMs[0], plan.partitionForMs[1]);
+        sim.clock.schedule(Math.min(dur, Math.max(0, until - sim.clock.now())), () => {
+          sim.network.heal();
+          sim.note("heal");
+          next();
+        });
+      });
+    };
+    next();
+  }
+  if (plan.crashEveryMs > 0) {
+    const honestHosts = hosts.filter((h) => !w.byzantine.some((b) => b.host === h) && !h.endsWith("'"));
+    const next = () => {
+      const at = sim.clock.now() + exp(plan.crashEveryMs);
+      if (at >= until) return;
+      sim.clock.schedule(at - sim.clock.now(), () => {
+        const victim = honestHosts[rng.int(0, honestHosts.length - 1)]!;
+        sim.crash(victim);
+        const down = rng.int(plan.downForMs[0], plan.downForMs[1]);
+        sim.clock.schedule(Math.min(down, Math.max(0, until - sim.clock.now())), () => sim.restart(victim));
+        next();
+      });
+    };
+    next();
+  }
+}
+
+/** The fired-fault report: how often each kind actually fired. */
+export function faultsFired(w: BuiltWorld): Record<string, number> {
+  const { network, counters } = w.sim;
+  const byz = counters.byzantineEffects;
+  return {
+    loss: network.counts.lost,
+    duplicate: network.counts.duplicated,
+    reorder: network.counts.reordered,
+    partition: network.counts.partitioned,
+    crash: counters.crashes,
+    withhold: w.byzantine.some((b) => b.kind === "withhold") ? byz : 0,
+    equivocate: w.byzantine.some((b) => b.kind === "equivocate") ? byz : 0,
+    "vote-wrong": w.byzantine.some((b) => b.kind === "vote-wrong") ? byz : 0,
+    invalid: w.byzantine.some((b) => b.kind === "invalid") ? byz : 0,
+    twin: w.byzantine.some((b) => b.kind === "twin") ? counters.events : 0,
+  };
+}
+
+/** Run one configuration through both phases and check every invariant. */
+export function runSimulation(config: SimConfig): SimReport {
+  if (!Number.isSafeInteger(config.seed)) throw new RangeError("seed: expected a safe integer");
+  if (!Number.isInteger(config.nodes) || config.nodes < 1 || config.nodes > 256)
+    throw new RangeError("nodes: expected 1..256");
+  if (!Number.isInteger(config.rounds) || config.rounds < 1) throw new RangeError("rounds: expected >= 1");
+  const t0 = performance.now();
+  const plan = planFaults(config.faults, new Prng(config.seed).fork("plan"));
+  const w = buildWorld({
+    seed: config.seed,
+    nodes: config.nodes,
+    plan,
+    ...(config.suite ? { suite: config.suite } : {}),
+  });
+  const { sim, checker } = w;
+  const healAt = config.rounds * ROUND_MS;
+  const endAt = healAt + LIVENESS_BOUND_MS;
+  sim.note(`plan ${JSON.stringify(plan)}`);
+  scheduleFaults(w, plan, healAt);
+  sim.start();
+  sim.runUntil(healAt);
+  // Liveness phase: heal everything, restart everyone, keep the byzantine hosts.
+  sim.network.heal();
+  sim.network.profile = { latency: [10, 60], loss: 0, duplicate: 0 };
+  for (const h of sim.hostNames()) if (!sim.isUp(h)) sim.restart(h);
+  sim.note("liveness phase");
+  sim.runUntil(endAt);
+
+  const honest = (h: string) => !w.byzantine.some((b) => b.host === h) && !h.endsWith("'");
+  const expected = w.quorums.flatMap((q) => q.hosts.filter(honest).map((node) => ({ node, chain: q.chain })));
+  const checks: CheckResult[] = [
+    checker.agreement(),
+    checker.validity((chain, payload) => w.proposed.has(`${chain}/${payload}`)),
+    checker.stateAgreement(),
+    checker.liveness({
+      healedAt: healAt,
+      bound: LIVENESS_BOUND_MS,
+      minHeights: LIVENESS_MIN_HEIGHTS,
+      endedAt: endAt,
+      expected,
+    }),
+  ];
+  const fired = faultsFired(w);
+  const expectations: FaultExpectation[] = plan.kinds
+    .filter((k) => k !== "twin" || w.byzantine.some((b) => b.kind === "twin"))
+    .filter(
+      (k) => !(plan.byzantine as readonly string[]).includes(k) || w.byzantine.some((b) => b.kind === k),
+    )
+    .map((k: FaultKind) => ({ fault: k, fired: fired[k] ?? 0 }));
+  const unfired = unfiredFaults(expectations);
+  const verdict = verdictOf(checks, unfired);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const simSeconds = endAt / 1000;
+  const quorums = w.quorums.map((q) => {
+    const hs = q.hosts.filter(honest).map((h) => checker.heightOf(h, q.chain));
+    return { ...q, minHeight: Math.min(...hs), maxHeight: Math.max(...hs) };
+  });
+  return {
+    seed: config.seed,
+    nodes: config.nodes,
+    rounds: config.rounds,
+    faults: config.faults,
+    suite: config.suite ?? "model",
+    plan,
+    byzantine: w.byzantine,
+    quorums,
+    finalized: checker.all().length,
+    checks,
+    unfired,
+    verdict,
+    violations: checks.filter((c) => c.status === "fail").map((c) => `${c.name}: ${c.detail}`),
+    faultsFired: fired,
+    evidence: w.evidence,
+    simSeconds,
+    wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+    speed: Math.round((simSeconds / wallSeconds) * 10) / 10,
+    eventLogHash: sim.eventLogHash(),
+    replay: replayCommand(config),
+  };
+}

@@ -1,0 +1,374 @@
+/**
+ * The deterministic simulator (ARCHITECTURE.md "The one design rule": the second runtime;
+ * reliability-anchors.md §2 TigerBeetle VOPR and FoundationDB): one process, a `VirtualClock`, one
+ * seeded `Prng` from which every other stream is forked, the simulated network, and hosts running
+ * sans-I/O engines that can crash and restart with their durable state.
+ *
+ * - A host is a node: it runs one or more engines (a node may sit in several quorums). Crashing a host
+ *   drops its engines' memory, timers and in-flight inbound messages; what an engine's factory closes
+ *   over (its journal) survives, and `restart` builds fresh engines from it.
+ * - Two hosts may run engines with the same identity (Twins): a message to that identity reaches both.
+ * - A host may be byzantine: its outgoing effects pass through a transformer (see byzantine.ts).
+ * - Every delivered event and every effect goes into a running SHA-256, the event-log hash: the same
+ *   seed and configuration always give the same hash (checked in CI).
+ *
+ * Service effects are answered inline with `ok: false, result: "SIM_NO_SERVICE"` unless a handler is
+ * registered, so an engine that needs one sees a deterministic answer.
+ */
+import { createHash } from "node:crypto";
+import type {
+  ClockHandle,
+  Effect,
+  Engine,
+  EngineContext,
+  EngineEvent,
+  EngineId,
+  Millis,
+} from "../../core/engine/engine.ts";
+import { Prng } from "../../core/engine/prng.ts";
+import { VirtualClock } from "../../core/engine/virtual-clock.ts";
+import { CLEAN_LINKS, type LinkProfile, SimNetwork } from "./network.ts";
+
+/** One engine a host runs: its identity and how to build it from durable state. */
+export interface EngineSlot {
+  readonly id: EngineId;
+  /** Build a fresh instance (at start and at every restart); durable state lives in the closure. */
+  build(): Engine;
+}
+
+/** Rewrites a byzantine host's outgoing effects. Gets the engine id and a random stream. */
+export type EffectTransformer = (effect: Effect, engine: EngineId, random: Prng) => readonly Effect[];
+
+export interface HostSpec {
+  readonly name: string;
+  readonly engines: readonly EngineSlot[];
+  /** Present for byzantine hosts. */
+  readonly transform?: EffectTransformer;
+  /** A label for reports (e.g. "twin", "equivocate"). */
+  readonly byzantine?: string;
+}
+
+/** An emitted event as observers see it. */
+export interface EmitRecord {
+  readonly seq: number;
+  readonly at: Millis;
+  readonly host: string;
+  readonly engine: EngineId;
+  readonly name: string;
+  readonly data: unknown;
+}
+
+interface Instance {
+  readonly host: Host;
+  readonly slot: EngineSlot;
+  engine: Engine;
+  random: Prng;
+  readonly timers: Map<string, ClockHandle>;
+  ctx: EngineContext;
+}
+
+interface Host {
+  readonly spec: HostSpec;
+  up: boolean;
+  incarnation: number;
+  readonly instances: Instance[];
+}
+
+/** Counters of what the simulator itself did: part of the fired-fault report. */
+export interface SimCounters {
+  events: number;
+  crashes: number;
+  restarts: number;
+  byzantineEffects: number;
+  droppedOnCrash: number;
+}
+
+export interface SimulatorOptions {
+  readonly seed: number | bigint;
+  readonly links?: LinkProfile;
+}
+
+export class Simulator {
+  readonly clock = new VirtualClock();
+  readonly rng: Prng;
+  readonly network: SimNetwork;
+  readonly counters: SimCounters = {
+    events: 0,
+    crashes: 0,
+    restarts: 0,
+    byzantineEffects: 0,
+    droppedOnCrash: 0,
+  };
+  private readonly hosts = new Map<string, Host>();
+  private readonly routes = new Map<EngineId, Instance[]>();
+  private readonly observers: ((e: EmitRecord) => void)[] = [];
+  private readonly services = new Map<string, (input: unknown) => { ok: boolean; result: unknown }>();
+  private readonly log = new EventLog();
+  private seq = 0;
+
+  constructor(options: SimulatorOptions) {
+    this.rng = new Prng(options.seed);
+    this.network = new SimNetwork(this.clock, this.rng.fork("network"), options.links ?? CLEAN_LINKS);
+  }
+
+  /** Add a host; its engines start on `start()` (or at once if the simulation already started). */
+  addHost(spec: HostSpec): void {
+    if (this.hosts.has(spec.name)) throw new TypeError(`host ${spec.name} exists`);
+    const host: Host = { spec, up: false, incarnation: 0, instances: [] };
+    for (const slot of spec.engines) {
+      const inst = this.instantiate(host, slot);
+      host.instances.push(inst);
+      const list = this.routes.get(slot.id) ?? [];
+      list.push(inst);
+      this.routes.set(slot.id, list);
+    }
+    this.hosts.set(spec.name, host);
+  }
+
+  /** Answer `service` effects named `name` inline. */
+  serve(name: string, handler: (input: unknown) => { ok: boolean; result: unknown }): void {
+    this.services.set(name, handler);
+  }
+
+  onEmit(fn: (e: EmitRecord) => void): void {
+    this.observers.push(fn);
+  }
+
+  hostNames(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  isUp(host: string): boolean {
+    return this.hosts.get(host)?.up === true;
+  }
+
+  /** The live engine instances of a host (for stats in tests and reports). */
+  enginesOf(host: string): Engine[] {
+    return (this.hosts.get(host)?.instances ?? []).map((i) => i.engine);
+  }
+
+  /** Start every host that is not up. */
+  start(): void {
+    for (const host of this.hosts.values()) if (!host.up && host.incarnation === 0) this.boot(host);
+  }
+
+  /** Crash a host: memory, timers and in-flight inbound messages are lost; durable state is not. */
+  crash(name: string): void {
+    const host = this.mustHost(name);
+    if (!host.up) return;
+    host.up = false;
+    host.incarnation++;
+    this.counters.crashes++;
+    this.note(`crash|${name}`);
+    for (const inst of host.instances) {
+      for (const h of inst.timers.values()) this.clock.cancel(h);
+      inst.timers.clear();
+    }
+  }
+
+  /** Restart a crashed host: fresh engines from durable state, then `start`. */
+  restart(name: string): void {
+    const host = this.mustHost(name);
+    if (host.up) return;
+    this.counters.restarts++;
+    this.note(`restart|${name}`);
+    for (let i = 0; i < host.instances.length; i++) {
+      const old = host.instances[i]!;
+      const inst = this.instantiate(host, old.slot);
+      host.instances[i] = inst;
+      const list = this.routes.get(old.slot.id)!;
+      list[list.indexOf(old)] = inst;
+    }
+    this.boot(host);
+  }
+
+  /** Run until virtual time `t`. */
+  runUntil(t: Millis): void {
+    this.clock.advanceTo(t);
+  }
+
+  /** Hex of the running SHA-256 over everything that happened so far. */
+  eventLogHash(): string {
+    return this.log.digest();
+  }
+
+  /** Record a harness action (fault injected, phase change) in the event log. */
+  note(line: string): void {
+    this.log.update(`${this.clock.now()}|note|${line}\n`);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private mustHost(name: string): Host {
+    const h = this.hosts.get(name);
+    if (h === undefined) throw new TypeError(`no host ${name}`);
+    return h;
+  }
+
+  private instantiate(host: Host, slot: EngineSlot): Instance {
+    const random = this.rng.fork(`engine/${host.spec.name}/${slot.id}/${host.incarnation}`);
+    const inst: Instance = {
+      host,
+      slot,
+      engine: slot.build(),
+      random,
+      timers: new Map(),
+      ctx: { now: () => this.clock.now(), random, self: slot.id, node: host.spec.name },
+    };
+    return inst;
+  }
+
+  private boot(host: Host): void {
+    host.up = true;
+    for (const inst of host.instances) this.deliver(inst, { kind: "start" });
+  }
+
+  private deliver(inst: Instance, event: EngineEvent): void {
+    if (!inst.host.up) return;
+    this.counters.events++;
+    this.seq++;
+    const log = this.log;
+    log.update(`${this.clock.now()}|${inst.host.spec.name}|${inst.slot.id.slice(0, 8)}|${event.kind}`);
+    if (event.kind === "message") {
+      log.update(event.from.slice(0, 8));
+      log.update(event.payload);
+    } else if (event.kind === "timer") log.update(event.timer);
+    else if (event.kind === "service-result") log.update(`${event.requestId}|${event.ok}`);
+    let effects = inst.engine.handle(event, inst.ctx);
+    const transform = inst.host.spec.transform;
+    if (transform !== undefined) {
+      const out: Effect[] = [];
+      for (const e of effects) {
+        const t = transform(e, inst.slot.id, inst.random);
+        if (t.length !== 1 || t[0] !== e) this.counters.byzantineEffects++;
+        out.push(...t);
+      }
+      effects = out;
+    }
+    for (const e of effects) this.apply(inst, e);
+  }
+
+  private apply(inst: Instance, e: Effect): void {
+    const log = this.log;
+    switch (e.kind) {
+      case "send": {
+        log.update(`>${e.to.kind === "engine" ? e.to.engine.slice(0, 8) : e.to.kind}`);
+        if (e.to.kind !== "engine") return;
+        const targets = this.routes.get(e.to.engine);
+        if (targets === undefined) return;
+        for (const target of targets) {
+          if (target === inst) continue;
+          const incarnation = target.host.incarnation;
+          const event: EngineEvent = {
+            kind: "message",
+            from: inst.slot.id,
+            fromNode: inst.host.spec.name,
+            to: e.to,
+            protocol: e.protocol,
+            payload: e.payload,
+          };
+          this.network.send(inst.host.spec.name, target.host.spec.name, () => {
+            // A crash since the send loses the message, even if the host is back up.
+            if (target.host.incarnation !== incarnation || !target.host.up) {
+              this.counters.droppedOnCrash++;
+              return;
+            }
+            if (target.engine.protocols.includes(e.protocol)) this.deliver(target, event);
+          });
+        }
+        return;
+      }
+      case "set-timer": {
+        log.update(`+${e.timer}@${e.after}`);
+        const old = inst.timers.get(e.timer);
+        if (old !== undefined) this.clock.cancel(old);
+        const incarnation = inst.host.incarnation;
+        inst.timers.set(
+          e.timer,
+          this.clock.schedule(e.after, () => {
+            inst.timers.delete(e.timer);
+            if (inst.host.incarnation === incarnation) this.deliver(inst, { kind: "timer", timer: e.timer });
+          }),
+        );
+        return;
+      }
+      case "cancel-timer": {
+        const old = inst.timers.get(e.timer);
+        if (old !== undefined) {
+          this.clock.cancel(old);
+          inst.timers.delete(e.timer);
+        }
+        return;
+      }
+      case "emit": {
+        const h = (e.data as { hash?: unknown } | null)?.hash;
+        log.update(`!${e.name}${typeof h === "string" ? h : ""}`);
+        const rec: EmitRecord = {
+          seq: this.seq,
+          at: this.clock.now(),
+          host: inst.host.spec.name,
+          engine: inst.slot.id,
+          name: e.name,
+          data: e.data,
+        };
+        for (const o of this.observers) o(rec);
+        return;
+      }
+      case "service": {
+        const handler = this.services.get(e.service);
+        const r = handler ? handler(e.input) : { ok: false, result: "SIM_NO_SERVICE" };
+        const incarnation = inst.host.incarnation;
+        this.clock.schedule(0, () => {
+          if (inst.host.incarnation !== incarnation) return;
+          this.deliver(inst, { kind: "service-result", requestId: e.requestId, service: e.service, ...r });
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+/**
+ * The running SHA-256 of the event log. Entries are buffered and hashed 64 KiB at a time: the hash is
+ * the same as hashing every entry as it comes (SHA-256 is a stream), at a fraction of the call cost.
+ */
+class EventLog {
+  private readonly hash = createHash("sha256");
+  private readonly buf = new Uint8Array(1 << 16);
+  private pos = 0;
+  private readonly enc = new TextEncoder();
+
+  update(entry: string | Uint8Array): void {
+    const room = this.buf.length - this.pos;
+    if (typeof entry === "string") {
+      // Worst case 3 bytes per UTF-16 unit; entries are short ASCII, so this rarely flushes.
+      if (entry.length * 3 > room) this.flush();
+      if (entry.length * 3 > this.buf.length) {
+        this.hash.update(entry);
+        return;
+      }
+      this.pos += this.enc.encodeInto(entry, this.buf.subarray(this.pos)).written;
+      return;
+    }
+    if (entry.length > room) this.flush();
+    if (entry.length > this.buf.length) {
+      this.hash.update(entry);
+      return;
+    }
+    this.buf.set(entry, this.pos);
+    this.pos += entry.length;
+  }
+
+  digest(): string {
+    this.flush();
+    return this.hash.copy().digest("hex");
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.hash.update(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+}
