@@ -55,6 +55,8 @@ export interface NodeOptions {
   readonly meshLimit?: number;
   readonly fanout?: number;
   readonly replayWindow?: number;
+  /** Largest envelope the router accepts (default: the transport's frame cap). */
+  readonly maxFrame?: number;
 }
 
 /** An `emit` effect as observed from outside. */
@@ -129,6 +131,7 @@ export class LatticeNode {
       ...(options.meshLimit === undefined ? {} : { meshLimit: options.meshLimit }),
       ...(options.fanout === undefined ? {} : { fanout: options.fanout }),
       ...(options.replayWindow === undefined ? {} : { replayWindow: options.replayWindow }),
+      ...(options.maxFrame === undefined ? {} : { maxFrame: options.maxFrame }),
     });
   }
 
