@@ -172,6 +172,8 @@ async function main(): Promise<void> {
   );
 }
 
+declare const self: Worker;
+
 if (isMainThread) {
   await main();
 } else {
