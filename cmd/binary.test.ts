@@ -55,6 +55,12 @@ test("the compiled binary runs a command with --json and keeps the exit-code con
   expect((await run(["no-such-command"])).code).toBe(2);
 });
 
+test("the compiled binary runs the demo (BLS DKG and threshold signing) with every check passing", async () => {
+  const r = await run(["--json", "demo"]);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).ok).toBe(true);
+}, 30_000);
+
 test("a .env or bunfig.toml in the working directory does not reconfigure the binary", async () => {
   await Bun.write(join(dir, ".env"), "BUN_BE_BUN=1\n");
   await Bun.write(join(dir, "bunfig.toml"), 'preload = ["./nope.ts"]\n');
