@@ -61,6 +61,21 @@ test("the compiled binary runs the demo (BLS DKG and threshold signing) with eve
   expect(JSON.parse(r.stdout).ok).toBe(true);
 }, 30_000);
 
+test("doctor in the compiled binary: worker cores, SQLite, BLS and loopback all work", async () => {
+  const r = await run(["--json", "doctor"]);
+  const out = JSON.parse(r.stdout) as {
+    ok: boolean;
+    checks: { name: string; ok: boolean; detail: string }[];
+  };
+  for (const c of out.checks)
+    expect({ name: c.name, ok: c.ok, detail: c.detail }).toMatchObject({ name: c.name, ok: true });
+  expect(out.checks.find((c) => c.name === "runtime")?.detail).toContain("compiled binary");
+  expect(out.checks.find((c) => c.name.startsWith("validator unit"))?.detail).toContain(
+    "forged signature caught",
+  );
+  expect(r.code).toBe(0);
+}, 30_000);
+
 test("a .env or bunfig.toml in the working directory does not reconfigure the binary", async () => {
   await Bun.write(join(dir, ".env"), "BUN_BE_BUN=1\n");
   await Bun.write(join(dir, "bunfig.toml"), 'preload = ["./nope.ts"]\n');

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { isLatticeError } from "../core/errors/lattice-error.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./exit-codes.ts";
 import { registerDemo } from "./demo.ts";
+import { registerDoctor } from "./doctor.ts";
 import { registerKeys } from "./keys.ts";
 import { createOutput, type GlobalOptions, type Output, processSink, type Sink } from "./output.ts";
 import { VERSION } from "./version.ts";
@@ -38,6 +39,7 @@ export function buildProgram(sink: Sink = processSink): Command {
 
   registerKeys(program, outputFor);
   registerDemo(program, outputFor);
+  registerDoctor(program, outputFor);
 
   // Every subcommand inherits the error handling and output routing of the root.
   const configure = (cmd: Command) => {
