@@ -176,9 +176,9 @@ describe("task scheduler", () => {
       quorum: new Uint8Array(32).fill(1),
       member: new Uint8Array(32).fill(2),
       seq: 7,
-      pMilli: toMilli(2.71828),
+      pMilli: toMilli(4.2187),
     };
-    expect(msg.pMilli).toBe(2718);
+    expect(msg.pMilli).toBe(4219);
     expect(BackpressureFigure.decode(BackpressureFigure.encode(msg))).toEqual(msg);
   });
 });
