@@ -2,15 +2,15 @@
  * The write-ahead journal of a Simplex replica (research/core-anchors.md §7.2 "Write-ahead log";
  * reliability-anchors.md §6 "a persisted last-signed ... checked before signing").
  *
- * The engine appends a vote here *before* it returns the effect that sends it, and appends each
- * finalized block before it emits it. A restarted engine rebuilds from `records()`, so it never votes
+ * The engine appends a vote here *before* it returns the effect that sends it, appends each
+ * finalized block before it emits it, and appends the certificates it forms or accepts. A restarted engine rebuilds from `records()`, so it never votes
  * differently in a view it already voted in and never emits a finalized height twice.
  *
  * The interface is synchronous on purpose: `append` returns only once the record is durable. The
  * simulator keeps a `MemoryJournal` across crash and restart (memory of the engine is lost, the
  * journal is not); a node backs it with SQLite in WAL mode and a synchronous commit.
  */
-import type { Block, VoteKind } from "./simplex-messages.ts";
+import type { Block, Certificate, VoteKind } from "./simplex-messages.ts";
 
 /** One durable record. */
 export type JournalRecord =
@@ -23,7 +23,9 @@ export type JournalRecord =
       /** The signature that was (or is about to be) sent, so a restart re-sends the same bytes. */
       readonly sig: Uint8Array;
     }
-  | { readonly kind: "finalized"; readonly block: Block; readonly hash: Uint8Array };
+  | { readonly kind: "finalized"; readonly block: Block; readonly hash: Uint8Array }
+  /** A certificate this replica formed or accepted: restarts keep what the chain needs to move on. */
+  | { readonly kind: "certificate"; readonly cert: Certificate };
 
 /** Durable, append-only storage of a replica's votes and finalized blocks. */
 export interface SimplexJournal {

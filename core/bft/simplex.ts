@@ -352,14 +352,31 @@ export class SimplexEngine implements Engine {
         m[r.vote] = sv;
         this.mine.set(r.view, m);
         if (r.view > maxView) maxView = r.view;
-      } else {
+      } else if (r.kind === "finalized") {
         this.finalizedView = r.block.view;
         this.finalizedHeight = r.block.height;
         this.finalizedHash = r.hash;
         this.finalizedByView.set(r.block.view, r.block);
       }
     }
+    // Certificates we held survive too: without them nobody might be able to extend the chain.
+    for (const r of records) {
+      if (r.kind !== "certificate" || r.cert.view <= this.finalizedView) continue;
+      const c = r.cert;
+      if (c.kind !== "finalize" && c.view + 1 > maxView) maxView = c.view + 1;
+      if (c.body) this.blocks.set(hexOf(c.block), c.body);
+      if (c.kind === "finalize" && (this.latestFinalization?.view ?? -1) < c.view)
+        this.latestFinalization = c;
+    }
     this.view = Math.max(1, maxView, this.finalizedView + 1);
+    for (const r of records) {
+      if (r.kind !== "certificate" || r.cert.view <= this.finalizedView) continue;
+      const st = this.state(r.cert.view);
+      if (st === undefined) continue;
+      if (r.cert.kind === "notarize") st.notarization = r.cert;
+      else if (r.cert.kind === "nullify") st.nullification = r.cert;
+      else st.finalization = r.cert;
+    }
     for (const v of [...this.mine.keys()]) if (v <= this.finalizedView) this.mine.delete(v);
     // Our own journaled votes count towards certificates again.
     for (const [v, m] of this.mine) {
@@ -427,17 +444,34 @@ export class SimplexEngine implements Engine {
       const cert = prev?.notarization ?? prev?.nullification;
       if (cert) this.broadcast(Certificate.encode(cert));
       else if (this.latestFinalization) this.broadcast(Certificate.encode(this.latestFinalization));
+      this.backfill(v);
       this.out.push({ kind: "set-timer", timer: RETRY_TIMER, after: 2 * this.delta });
     }
   }
 
-  private nullify(v: number): void {
+  /**
+   * Stuck in view v: earlier views with no certificate at all (their votes died with crashed replicas'
+   * memory, or with a withholding one) would block every proposal forever. Nullifying them is safe for
+   * any view we did not vote to finalize (the only rule is never both), and lets the chain move on.
+   */
+  private backfill(v: number): void {
+    for (let w = Math.max(this.finalizedView + 1, v - MAX_CATCHUP_VIEWS); w < v; w++) {
+      const st = this.state(w);
+      if (st === undefined || st.notarization || st.nullification || st.finalization) continue;
+      const m = this.mine.get(w);
+      if (m?.finalize) continue;
+      if (m?.nullify) this.broadcastVote(w, "nullify", m.nullify);
+      else this.nullify(w, false);
+    }
+  }
+
+  private nullify(v: number, armRetry = true): void {
     const m = this.mine.get(v) ?? {};
     // Safety: never nullify a view we voted to finalize.
     if (m.nullify || m.finalize) return;
     const sv = this.castVote(v, "nullify", NO_BLOCK);
     this.state(v)?.nullify.set(this.index, sv);
-    this.out.push({ kind: "set-timer", timer: RETRY_TIMER, after: 2 * this.delta });
+    if (armRetry) this.out.push({ kind: "set-timer", timer: RETRY_TIMER, after: 2 * this.delta });
     this.checkNullify(v);
   }
 
@@ -620,9 +654,10 @@ export class SimplexEngine implements Engine {
 
   /** The per-view state, created on demand inside the buffering window only. */
   private state(v: number): ViewState | undefined {
+    // Finalized views keep their certificates for others (read from `views` directly), never new votes.
+    if (v <= this.finalizedView || v > this.view + this.maxFuture) return undefined;
     let st = this.views.get(v);
     if (st !== undefined) return st;
-    if (v <= this.finalizedView || v > this.view + this.maxFuture) return undefined;
     st = newViewState();
     this.views.set(v, st);
     return st;
@@ -783,6 +818,7 @@ export class SimplexEngine implements Engine {
     const st = this.state(v);
     if (st === undefined || st.notarization) return;
     st.notarization = cert;
+    this.journal.append({ kind: "certificate", cert });
     this.statsData.notarizations++;
     if (cert.body) this.blocks.set(hexOf(cert.block), cert.body);
     const m = this.mine.get(v);
@@ -799,6 +835,7 @@ export class SimplexEngine implements Engine {
     const st = this.state(v);
     if (st === undefined || st.nullification) return;
     st.nullification = cert;
+    this.journal.append({ kind: "certificate", cert });
     this.statsData.nullifications++;
     if (v >= this.view) this.enterView(v + 1);
     else this.tryVote();
@@ -808,6 +845,7 @@ export class SimplexEngine implements Engine {
     const st = this.state(v);
     if (st === undefined || st.finalization) return;
     st.finalization = cert;
+    this.journal.append({ kind: "certificate", cert });
     this.statsData.finalizations++;
     if (cert.body) this.blocks.set(hexOf(cert.block), cert.body);
     if (this.latestFinalization === undefined || this.latestFinalization.view < v)

@@ -276,14 +276,18 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
 }
 
 /** Schedule the plan's partitions and crashes until `until` (exclusive). */
-function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): void {
+export function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): void {
   const { sim } = w;
   const rng = sim.rng.fork("faults");
   const hosts = sim.hostNames();
   const exp = (mean: number) => Math.max(1, Math.round(-Math.log(1 - rng.nextFloat()) * mean));
+  // The first fault of each kind lands in the first half of the phase, so a planned fault always fires.
+  const first = () => rng.int(1, Math.max(1, Math.floor(until / 2)));
   if (plan.partitionEveryMs > 0) {
+    let firstDone = false;
     const next = () => {
-      const at = sim.clock.now() + exp(plan.partitionEveryMs);
+      const at = firstDone ? sim.clock.now() + exp(plan.partitionEveryMs) : first();
+      firstDone = true;
       if (at >= until) return;
       sim.clock.schedule(at - sim.clock.now(), () => {
         const mode = rng.int(0, 2);
@@ -312,8 +316,10 @@ function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): void {
   }
   if (plan.crashEveryMs > 0) {
     const honestHosts = hosts.filter((h) => !w.byzantine.some((b) => b.host === h) && !h.endsWith("'"));
+    let firstDone = false;
     const next = () => {
-      const at = sim.clock.now() + exp(plan.crashEveryMs);
+      const at = firstDone ? sim.clock.now() + exp(plan.crashEveryMs) : first();
+      firstDone = true;
       if (at >= until) return;
       sim.clock.schedule(at - sim.clock.now(), () => {
         const victim = honestHosts[rng.int(0, honestHosts.length - 1)]!;

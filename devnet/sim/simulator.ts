@@ -273,7 +273,9 @@ export class Simulator {
               this.counters.droppedOnCrash++;
               return;
             }
-            if (target.engine.protocols.includes(e.protocol)) this.deliver(target, event);
+            // Sent while the host was down and delivered after its restart: the new instance gets it.
+            const current = target.host.instances.find((i) => i.slot === target.slot)!;
+            if (current.engine.protocols.includes(e.protocol)) this.deliver(current, event);
           });
         }
         return;
