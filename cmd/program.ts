@@ -8,6 +8,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./exit-codes.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerKeys } from "./keys.ts";
+import { registerSim } from "./sim.ts";
 import { createOutput, type GlobalOptions, type Output, processSink, type Sink } from "./output.ts";
 import { VERSION } from "./version.ts";
 
@@ -39,6 +40,7 @@ export function buildProgram(sink: Sink = processSink): Command {
 
   registerKeys(program, outputFor);
   registerDemo(program, outputFor);
+  registerSim(program, outputFor);
   registerDoctor(program, outputFor);
 
   // Every subcommand inherits the error handling and output routing of the root.

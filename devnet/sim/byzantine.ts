@@ -48,9 +48,17 @@ export function byzantineTransformer(
     ...e,
     payload: Vote.encode({ ...v, kind, block, sig: sign(v.chain, v.view, kind, block) }),
   });
-  // Peers are split by the first hex digit of their id: stable, so each half sees one consistent story.
-  const otherHalf = (e: SendEffect) =>
-    e.to.kind === "engine" && Number.parseInt(e.to.engine[0]!, 16) % 2 === 1;
+  // Peers alternate between halves in the order first addressed: stable, so each half sees one story.
+  const half = new Map<string, number>();
+  const otherHalf = (e: SendEffect) => {
+    if (e.to.kind !== "engine") return false;
+    let h = half.get(e.to.engine);
+    if (h === undefined) {
+      h = half.size % 2;
+      half.set(e.to.engine, h);
+    }
+    return h === 1;
+  };
 
   return (effect, _engine, random) => {
     if (effect.kind !== "send" || effect.protocol !== SIMPLEX_PROTOCOL) return [effect];

@@ -336,18 +336,20 @@ export function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): v
 /** The fired-fault report: how often each kind actually fired. */
 export function faultsFired(w: BuiltWorld): Record<string, number> {
   const { network, counters } = w.sim;
-  const byz = counters.byzantineEffects;
+  const byz = counters.byzantineByKind;
+  const twinEvents = w.byzantine.some((b) => b.kind === "twin") ? counters.events : 0;
   return {
     loss: network.counts.lost,
     duplicate: network.counts.duplicated,
     reorder: network.counts.reordered,
     partition: network.counts.partitioned,
     crash: counters.crashes,
-    withhold: w.byzantine.some((b) => b.kind === "withhold") ? byz : 0,
-    equivocate: w.byzantine.some((b) => b.kind === "equivocate") ? byz : 0,
-    "vote-wrong": w.byzantine.some((b) => b.kind === "vote-wrong") ? byz : 0,
-    invalid: w.byzantine.some((b) => b.kind === "invalid") ? byz : 0,
-    twin: w.byzantine.some((b) => b.kind === "twin") ? counters.events : 0,
+    withhold: byz.withhold ?? 0,
+    equivocate: byz.equivocate ?? 0,
+    "vote-wrong": byz["vote-wrong"] ?? 0,
+    invalid: byz.invalid ?? 0,
+    // A twin rewrites nothing: it fired if the duplicate identity took part at all.
+    twin: twinEvents,
   };
 }
 

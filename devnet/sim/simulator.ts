@@ -80,6 +80,8 @@ export interface SimCounters {
   crashes: number;
   restarts: number;
   byzantineEffects: number;
+  /** Byzantine rewrites per host label (`HostSpec.byzantine`). */
+  byzantineByKind: Record<string, number>;
   droppedOnCrash: number;
 }
 
@@ -97,6 +99,7 @@ export class Simulator {
     crashes: 0,
     restarts: 0,
     byzantineEffects: 0,
+    byzantineByKind: {},
     droppedOnCrash: 0,
   };
   private readonly hosts = new Map<string, Host>();
@@ -240,7 +243,11 @@ export class Simulator {
       const out: Effect[] = [];
       for (const e of effects) {
         const t = transform(e, inst.slot.id, inst.random);
-        if (t.length !== 1 || t[0] !== e) this.counters.byzantineEffects++;
+        if (t.length !== 1 || t[0] !== e) {
+          this.counters.byzantineEffects++;
+          const kind = inst.host.spec.byzantine ?? "byzantine";
+          this.counters.byzantineByKind[kind] = (this.counters.byzantineByKind[kind] ?? 0) + 1;
+        }
         out.push(...t);
       }
       effects = out;

@@ -1,0 +1,57 @@
+import { describe, expect, test } from "bun:test";
+import { runCli } from "./program.ts";
+
+function capture() {
+  const out = { stdout: "", stderr: "" };
+  const sink = {
+    stdout: (s: string) => {
+      out.stdout += s;
+    },
+    stderr: (s: string) => {
+      out.stderr += s;
+    },
+  };
+  return { out, sink };
+}
+
+describe("lattice sim", () => {
+  test("--json prints one report with 0 violations and exits 0", async () => {
+    const { out, sink } = capture();
+    const code = await runCli(
+      ["sim", "--seed", "2", "--nodes", "4", "--rounds", "20", "--faults", "crash", "--json"],
+      sink,
+    );
+    expect(code).toBe(0);
+    const r = JSON.parse(out.stdout);
+    expect(r.verdict).toBe("pass");
+    expect(r.violations).toEqual([]);
+    expect(r.quorums[0].minHeight).toBeGreaterThan(0);
+    expect(r.eventLogHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.replay).toBe("lattice sim --seed 2 --nodes 4 --rounds 20 --faults crash");
+  });
+
+  test("a violation exits 1 and prints the replay command", async () => {
+    const { out, sink } = capture();
+    const code = await runCli(
+      ["sim", "--seed", "11", "--nodes", "4", "--twins", "n0,n1", "--split", "n0,n1,n2"],
+      sink,
+    );
+    expect(code).toBe(1);
+    expect(out.stdout).toContain("fail    agreement");
+    expect(out.stderr).toContain(
+      "replay: lattice sim --seed 11 --nodes 4 --twins n0,n1 --split n0,n1,n2 --views 3",
+    );
+    process.exitCode = 0;
+  });
+
+  test("bad arguments are usage errors (exit 2)", async () => {
+    for (const args of [
+      ["--faults", "meteor"],
+      ["--nodes", "0"],
+      ["--suite", "fast"],
+    ]) {
+      const { sink } = capture();
+      expect(await runCli(["sim", ...args], sink)).toBe(2);
+    }
+  });
+});
