@@ -3,8 +3,8 @@
  * consensus" steps 3-4; seed 001 "Farmer-Harvester Model": votes are batched so that threshold signatures
  * are never made per transaction, the cost rule).
  *
- * WAN message tags: 0x60..0x6f (this folder 0x60..0x63; proposal 0x64..0x65; convergence 0x66..0x68;
- * election 0x69). Every message is canonical CBOR via core/codec:
+ * WAN message tags: 0x60..0x6f (this folder 0x60..0x63; proposal 0x64..0x65; convergence 0x66..0x67;
+ * certificate 0x68..0x69; election 0x6a). Every message is canonical CBOR via core/codec:
  *   Batch          = [0x60, 1, epoch, quorum, batcher, seq, prev, txs]
  *     epoch   uint53      election epoch whose quorum key certifies it
  *     quorum  bytes(32)   entry quorum id
