@@ -48,21 +48,19 @@ function round1(): Round {
     transfer(signer, alice, bob.address, 1n, 50n, 3n),
   ];
   const pool = new Map(txs.map((tx) => [toHex(envelopeOf(tx).id), tx]));
-  const proposals = harvesters
-    .slice(0, 3)
-    .map((h, i) =>
-      signProposal(
-        signer,
-        {
-          epoch: 0,
-          round: 1,
-          ref: head0.hash,
-          proposer: h.publicKey,
-          txs: i === 0 ? [] : txs.map((t) => envelopeOf(t).id),
-        },
-        h.secretKey,
-      ),
-    );
+  const proposals = harvesters.slice(0, 3).map((h, i) =>
+    signProposal(
+      signer,
+      {
+        epoch: 0,
+        round: 1,
+        ref: head0.hash,
+        proposer: h.publicKey,
+        txs: i === 0 ? [] : txs.map((t) => envelopeOf(t).id),
+      },
+      h.secretKey,
+    ),
+  );
   const byHash = new Map(proposals.map((p) => [toHex(proposalHash(p)), p]));
   const ctx: RoundContext = {
     signer,
