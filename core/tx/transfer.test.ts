@@ -8,10 +8,14 @@ import {
   decodeTransfer,
   encodeTransfer,
   openTransfer,
+  parseTransfer,
   signTransfer,
   type Transfer,
+  TransferCodec,
   transferId,
+  transferSignedMessage,
   transferSigningPayload,
+  verifyTransferBytes,
   verifyTransferSignature,
 } from "./transfer.ts";
 
@@ -137,5 +141,69 @@ describe("transfer v1", () => {
     const err = decodeErrorOf(encodeTransfer(forged));
     expect(err.code).toBe("DECODE_RANGE");
     expect(err.field).toBe("Transfer.fee");
+  });
+
+  test("fast parser accepts exactly what the generic codec accepts, and slices the signed message", () => {
+    const u64 = fc.oneof(
+      fc.bigInt({ min: 0n, max: 30n }),
+      fc.bigInt({ min: 0n, max: 1n << 20n }),
+      fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }),
+    );
+    const transfer = fc.record({
+      chainId: fc.oneof(fc.nat(30), fc.nat(0xffff_ffff)),
+      amount: u64,
+      fee: u64,
+      nonce: fc.oneof(u64, fc.constant((1n << 64n) - 1n)),
+      signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+    });
+    // Edits of valid bytes: a bit flip, a byte set, truncation, an inserted or removed byte.
+    const edit = fc.oneof(
+      fc.tuple(fc.constant("flip" as const), fc.nat(200), fc.nat(7)),
+      fc.tuple(fc.constant("set" as const), fc.nat(200), fc.nat(255)),
+      fc.tuple(fc.constant("cut" as const), fc.nat(200), fc.constant(0)),
+      fc.tuple(fc.constant("insert" as const), fc.nat(200), fc.nat(255)),
+      fc.tuple(fc.constant("remove" as const), fc.nat(200), fc.constant(0)),
+    );
+    const generic = (b: Uint8Array): Transfer | null => {
+      try {
+        const tx = TransferCodec.decode(b, { maxBytes: 256 });
+        return tx.amount + tx.fee > (1n << 64n) - 1n ? null : tx;
+      } catch (err) {
+        if (err instanceof DecodeError) return null;
+        throw err;
+      }
+    };
+    fc.assert(
+      fc.property(transfer, fc.array(edit, { maxLength: 3 }), (t, edits) => {
+        let b = encodeTransfer({ ...t, from: alice.publicKey, to: base.to });
+        const signed = transferSignedMessage(b);
+        const tx = parseTransfer(b);
+        expect(tx).not.toBeNull();
+        expect(toHex(signed)).toBe(toHex(signingBytes("tx/v1", transferSigningPayload(tx!))));
+        for (const [kind, at, v] of edits) {
+          const i = at % (b.length + 1);
+          if (kind === "flip" && i < b.length) b[i]! ^= 1 << v;
+          else if (kind === "set" && i < b.length) b[i] = v;
+          else if (kind === "cut") b = b.slice(0, i);
+          else if (kind === "insert") b = concatBytes(b.subarray(0, i), Uint8Array.of(v), b.subarray(i));
+          else if (kind === "remove" && i < b.length) b = concatBytes(b.subarray(0, i), b.subarray(i + 1));
+        }
+        const want = generic(b);
+        const got = parseTransfer(b, false);
+        expect(got === null).toBe(want === null);
+        if (want !== null) expect(got).toEqual(want);
+      }),
+      { seed: 4242, numRuns: 3000 },
+    );
+  });
+
+  test("verifyTransferBytes agrees with verifyTransferSignature", () => {
+    const signed = signTransfer(base, alice.secretKey);
+    const b = encodeTransfer(signed);
+    expect(verifyTransferBytes(parseTransfer(b, false)!, b)).toBe(true);
+    const forged = encodeTransfer({ ...signed, amount: 1001n });
+    expect(verifyTransferBytes(parseTransfer(forged)!, forged)).toBe(false);
+    expect(verifyTransferSignature(decodeTransfer(forged))).toBe(false);
+    expect(verifyTransferBytes(signed, new Uint8Array(10))).toBe(false);
   });
 });

@@ -20,7 +20,14 @@
  * field otherwise; `verifyTransferSignature` never throws.
  */
 import { ADDRESS_BYTES, addressBytesOf } from "../crypto/address.ts";
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, signTagged, verifyTagged } from "../crypto/ed25519.ts";
+import {
+  nativeEd25519,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+  signingBytes,
+  signTagged,
+  verifyTagged,
+} from "../crypto/ed25519.ts";
 import { sha256 } from "../crypto/sha256.ts";
 import type { DecodeLimits } from "../codec/canonical.ts";
 import { DecodeError } from "../codec/decode-error.ts";
@@ -35,6 +42,7 @@ export const TRANSFER_VERSION = 1;
 /** A transfer's canonical encoding is at most this long (all u64 at their widest). */
 export const MAX_TRANSFER_BYTES = 256;
 const MAX_U64 = (1n << 64n) - 1n;
+const NO_LIMITS: DecodeLimits = Object.freeze({});
 
 const bodyFields = {
   chainId: u32,
@@ -109,10 +117,148 @@ export function encodeTransfer(tx: Transfer): Uint8Array {
  * Decode and validate a transfer from untrusted bytes: canonical encoding, shape, bounds and
  * amount + fee <= 2^64-1. Throws `DecodeError` naming the field. Does not check the signature.
  */
-export function decodeTransfer(bytes: Uint8Array, limits: DecodeLimits = {}): Transfer {
+export function decodeTransfer(bytes: Uint8Array, limits: DecodeLimits = NO_LIMITS): Transfer {
+  // The fixed-layout parser accepts exactly the canonical encodings (see parseTransfer); anything it
+  // refuses, or a call with custom limits, goes through the generic codec, which names the bad field.
+  if (limits === NO_LIMITS || Object.keys(limits).length === 0) {
+    const fast = parseTransfer(bytes, true);
+    if (fast !== null) return fast;
+  }
   const tx = TransferCodec.decode(bytes, { maxBytes: MAX_TRANSFER_BYTES, ...limits });
   checkTotal(tx);
   return tx;
+}
+
+// Initial bytes of the fixed layout: array(9), tag 0x20 (needs a 1-byte argument), version 1.
+const HEAD_0 = 0x89;
+const HEAD_1 = 0x18;
+const BYTES_32 = 0x58; // byte string, 1-byte length follows
+const TO_HEAD = 0x40 | ADDRESS_BYTES; // byte string of 20: length in the initial byte
+/** A signature's tail in a canonical transfer: 0x58 0x40 then 64 bytes. */
+const SIGNATURE_TAIL = 2 + SIGNATURE_BYTES;
+/** "lattice/tx/v1" 0x00, then array(8) and tag 0x21: what precedes the shared body in the signed message. */
+const SIGNED_PREFIX = signingBytes(TRANSFER_SIGNATURE_TAG, Uint8Array.of(0x88, HEAD_1, TRANSFER_SIGNING_TAG));
+/** Where the body (chainId .. nonce) starts in both encodings. */
+const BODY_AT = 3;
+
+/**
+ * Read a canonical unsigned integer at `at` (major type 0, shortest head only; 8-byte arguments only if
+ * `wide`) into `out` (value as number when it fits 32 bits, always as bigint, and the next offset).
+ * False for anything else: a non-shortest head is not canonical, so refusing it here is what makes the
+ * re-encode check unnecessary.
+ */
+function readUint(
+  b: Uint8Array,
+  at: number,
+  wide: boolean,
+  out: { n: number; big: bigint; at: number },
+): boolean {
+  const ib = b[at];
+  if (ib === undefined) return false;
+  if (ib < 0x18) {
+    out.n = ib;
+    out.at = at + 1;
+  } else if (ib === 0x18) {
+    const v = b[at + 1];
+    if (v === undefined || v < 0x18) return false;
+    out.n = v;
+    out.at = at + 2;
+  } else if (ib === 0x19) {
+    if (at + 3 > b.length) return false;
+    const v = (b[at + 1]! << 8) | b[at + 2]!;
+    if (v < 0x100) return false;
+    out.n = v;
+    out.at = at + 3;
+  } else if (ib === 0x1a) {
+    if (at + 5 > b.length) return false;
+    const v = ((b[at + 1]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!);
+    if (v < 0x1_0000) return false;
+    out.n = v;
+    out.at = at + 5;
+  } else if (ib === 0x1b && wide) {
+    if (at + 9 > b.length) return false;
+    const hi = ((b[at + 1]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!);
+    const lo = ((b[at + 5]! << 24) >>> 0) + ((b[at + 6]! << 16) | (b[at + 7]! << 8) | b[at + 8]!);
+    if (hi === 0) return false;
+    out.n = -1;
+    out.big = (BigInt(hi) << 32n) | BigInt(lo);
+    out.at = at + 9;
+    return true;
+  } else {
+    return false;
+  }
+  out.big = BigInt(out.n);
+  return true;
+}
+
+/**
+ * Parse a transfer at its fixed layout, without building a generic CBOR tree and without re-encoding:
+ *   89 18 20 01 <chainId u32> 58 20 <from 32> 54 <to 20> <amount u64> <fee u64> <nonce u64> 58 40 <sig 64>
+ * Every head must be the shortest form and the input must end exactly after the signature, so the bytes
+ * accepted are exactly the canonical encodings `TransferCodec` accepts (a property test checks both
+ * agree on valid and mutated inputs). Returns null for anything else, never throws. With `copy` false the
+ * key, address and signature are views into `bytes` (no allocation; the caller must not mutate `bytes`).
+ */
+export function parseTransfer(bytes: Uint8Array, copy = true): Transfer | null {
+  const b = bytes;
+  const len = b.length;
+  if (len > MAX_TRANSFER_BYTES || len < 4) return null;
+  if (b[0] !== HEAD_0 || b[1] !== HEAD_1 || b[2] !== TRANSFER_TAG || b[3] !== TRANSFER_VERSION) return null;
+  const u = { n: 0, big: 0n, at: 4 };
+  if (!readUint(b, 4, false, u)) return null;
+  const chainId = u.n;
+  let at = u.at;
+  if (b[at] !== BYTES_32 || b[at + 1] !== PUBLIC_KEY_BYTES) return null;
+  const fromAt = at + 2;
+  at = fromAt + PUBLIC_KEY_BYTES;
+  if (b[at] !== TO_HEAD) return null;
+  const toAt = at + 1;
+  at = toAt + ADDRESS_BYTES;
+  if (!readUint(b, at, true, u)) return null;
+  const amount = u.big;
+  if (!readUint(b, u.at, true, u)) return null;
+  const fee = u.big;
+  if (!readUint(b, u.at, true, u)) return null;
+  const nonce = u.big;
+  at = u.at;
+  if (at + SIGNATURE_TAIL !== len || b[at] !== BYTES_32 || b[at + 1] !== SIGNATURE_BYTES) return null;
+  if (amount + fee > MAX_U64) return null;
+  const sigAt = at + 2;
+  const part = copy
+    ? (from: number, n: number) => b.slice(from, from + n)
+    : (from: number, n: number) => b.subarray(from, from + n);
+  return {
+    chainId,
+    from: part(fromAt, PUBLIC_KEY_BYTES),
+    to: part(toAt, ADDRESS_BYTES),
+    amount,
+    fee,
+    nonce,
+    signature: part(sigAt, SIGNATURE_BYTES),
+  };
+}
+
+/**
+ * The exact message a transfer's signature covers ("lattice/tx/v1" 0x00 ‖ encode(TransferSigning)),
+ * sliced from the transfer's canonical bytes instead of re-encoding: both encodings share the body
+ * (chainId .. nonce) byte for byte, because canonical CBOR encodes each item independently of where it
+ * sits. Precondition: `bytes` were accepted by `decodeTransfer`/`parseTransfer`.
+ */
+export function transferSignedMessage(bytes: Uint8Array): Uint8Array {
+  const bodyEnd = bytes.length - SIGNATURE_TAIL;
+  const out = new Uint8Array(SIGNED_PREFIX.length + bodyEnd - BODY_AT);
+  out.set(SIGNED_PREFIX, 0);
+  out.set(bytes.subarray(BODY_AT, bodyEnd), SIGNED_PREFIX.length);
+  return out;
+}
+
+/**
+ * `verifyTransferSignature` for a transfer together with the canonical bytes it was parsed from: the
+ * signed message is sliced from `bytes` (no re-encode). Never throws.
+ */
+export function verifyTransferBytes(tx: Transfer, bytes: Uint8Array): boolean {
+  if (bytes.length <= SIGNATURE_TAIL + BODY_AT) return false;
+  return nativeEd25519.verify(tx.from, transferSignedMessage(bytes), tx.signature);
 }
 
 /** The transaction id: SHA-256 of the canonical encoding. */

@@ -11,7 +11,14 @@
  */
 import { isLatticeError } from "../errors/lattice-error.ts";
 import type { Account } from "../state/account-table.ts";
-import { decodeTransfer, type Transfer, transferSender, verifyTransferSignature } from "../tx/transfer.ts";
+import {
+  decodeTransfer,
+  parseTransfer,
+  type Transfer,
+  transferSender,
+  verifyTransferBytes,
+  verifyTransferSignature,
+} from "../tx/transfer.ts";
 
 /** Verdicts, as small codes so they cross threads in one byte each. */
 export const VERDICTS = ["ok", "decode", "chain", "signature", "nonce", "balance"] as const;
@@ -32,21 +39,67 @@ interface Decoded {
   readonly tx: Transfer;
 }
 
+/** How a group's transfers are decoded and their signatures checked: the two forms below. */
+interface Codec {
+  /** The transfer in `bytes`, or null if they are not a canonical transfer. */
+  decode(bytes: Uint8Array): Transfer | null;
+  verify(tx: Transfer, bytes: Uint8Array): boolean;
+}
+
+function referenceDecode(bytes: Uint8Array): Transfer | null {
+  try {
+    return decodeTransfer(bytes);
+  } catch (err) {
+    if (isLatticeError(err)) return null;
+    throw err;
+  }
+}
+
+/** Generic codec: CBOR tree, re-encode check, signed payload re-encoded. The reference. */
+const REFERENCE: Codec = {
+  decode: referenceDecode,
+  verify: (tx) => verifyTransferSignature(tx),
+};
+
+/**
+ * Hot path: fixed-layout parse with views into the bytes (no tree, no re-encode, no copies) and the
+ * signed message sliced from the bytes. Accepts exactly what the reference accepts (parseTransfer's
+ * contract; a property test compares verdicts); a refusal is re-checked by the reference decoder, so a
+ * parser stricter than intended could only cost time, never a verdict.
+ */
+const FAST: Codec = {
+  decode: (bytes) => parseTransfer(bytes, false) ?? referenceDecode(bytes),
+  verify: verifyTransferBytes,
+};
+
 /**
  * Validate one group: transfers (canonical bytes) that all claim the same sender. Returns one verdict per
  * input, in input order. `view` is called once, with the sender of the first decodable transfer.
  */
 export function validateSenderGroup(group: readonly Uint8Array[], chainId: number, view: ViewOf): Verdict[] {
+  return validateGroupWith(FAST, group, chainId, view);
+}
+
+/** `validateSenderGroup` through the generic codec (re-encode checks): the reference for tests and benches. */
+export function validateSenderGroupReference(
+  group: readonly Uint8Array[],
+  chainId: number,
+  view: ViewOf,
+): Verdict[] {
+  return validateGroupWith(REFERENCE, group, chainId, view);
+}
+
+function validateGroupWith(
+  codec: Codec,
+  group: readonly Uint8Array[],
+  chainId: number,
+  view: ViewOf,
+): Verdict[] {
   const out: Verdict[] = new Array<Verdict>(group.length).fill("decode");
   const decoded: Decoded[] = [];
-  for (const [index, bytes] of group.entries()) {
-    let tx: Transfer;
-    try {
-      tx = decodeTransfer(bytes);
-    } catch (err) {
-      if (isLatticeError(err)) continue;
-      throw err;
-    }
+  for (let index = 0; index < group.length; index++) {
+    const tx = codec.decode(group[index]!);
+    if (tx === null) continue;
     if (tx.chainId !== chainId) {
       out[index] = "chain";
       continue;
@@ -69,7 +122,7 @@ export function validateSenderGroup(group: readonly Uint8Array[], chainId: numbe
       out[index] = "signature"; // not this group's sender: the partitioner never does this
       continue;
     }
-    if (!verifyTransferSignature(tx)) {
+    if (!codec.verify(tx, group[index]!)) {
       out[index] = "signature";
       continue;
     }
