@@ -48,6 +48,12 @@ export interface ValidatorPoolOptions {
 
 /** First owner id of pool workers in the left-right liveness tables. */
 export const POOL_OWNER_BASE = 1000;
+/**
+ * Owner ids are unique per process, not per pool: two pools may read the same stores (a bench, a node
+ * restarting its pool), and releasing a dead worker's slots by owner id must never free a live
+ * worker's slot in another pool.
+ */
+let nextOwnerId = POOL_OWNER_BASE;
 
 interface Pending {
   resolve(v: Uint8Array): void;
@@ -57,6 +63,7 @@ interface Pending {
 interface Core {
   readonly worker: Worker;
   readonly index: number;
+  readonly ownerId: number;
   readonly pending: Map<number, Pending>;
   alive: boolean;
 }
@@ -69,13 +76,24 @@ export class ValidatorPool implements Validator {
   #closed = false;
 
   private constructor(workers: Worker[], packed: boolean) {
-    this.#cores = workers.map((worker, index) => ({ worker, index, pending: new Map(), alive: true }));
+    this.#cores = workers.map((worker, index) => ({
+      worker,
+      index,
+      ownerId: nextOwnerId++,
+      pending: new Map(),
+      alive: true,
+    }));
     this.#packed = packed;
   }
 
   /** Workers started. */
   get size(): number {
     return this.#cores.length;
+  }
+
+  /** The left-right owner ids of the workers, in worker order (their slots in `slotTable()`). */
+  get ownerIds(): readonly number[] {
+    return this.#cores.map((c) => c.ownerId);
   }
 
   /** Workers still running (size minus those that died). */
@@ -101,7 +119,7 @@ export class ValidatorPool implements Validator {
     const ready = pool.#cores.map(
       (core) =>
         new Promise<void>((resolve, reject) => {
-          const ownerId = POOL_OWNER_BASE + core.index;
+          const ownerId = core.ownerId;
           let started = false;
           const died = (why: string) => {
             if (!core.alive) return;
