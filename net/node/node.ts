@@ -145,7 +145,7 @@ export class LatticeNode {
     );
     this.router.register(host);
     this.hosts.push(host);
-    this.directory.setEngine(engine.id, { node: this.id, protocols: engine.protocols });
+    this.directory.addEngine(engine.id, this.id, engine.protocols);
     if (this.state === "running") this.enqueue(host, { kind: "start" });
   }
 
@@ -193,9 +193,14 @@ export class LatticeNode {
     return this.state === "running";
   }
 
-  /** Send a client request to a local engine; resolves with its `reply`. */
-  request(engine: EngineId, body: unknown): Promise<unknown> {
-    const host = this.hosts.find((h) => h.id === engine);
+  /**
+   * Send a client request to a local engine; resolves with its `reply`. When several local engines share
+   * the id (a node's system engines), `protocol` picks the one serving it.
+   */
+  request(engine: EngineId, body: unknown, protocol?: string): Promise<unknown> {
+    const host = this.hosts.find(
+      (h) => h.id === engine && (protocol === undefined || h.protocols.includes(protocol)),
+    );
     if (host === undefined)
       return Promise.reject(new LatticeError("NET_NO_ENGINE", `no local engine ${engine.slice(0, 12)}`));
     const requestId = `r${++this.requestSeq}`;

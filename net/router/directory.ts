@@ -15,9 +15,21 @@ export interface EngineLocation {
 export class Directory {
   private readonly engines = new Map<EngineId, EngineLocation>();
   private readonly domains = new Map<DomainId, () => readonly NodeId[]>();
+  private resolver: ((domain: DomainId) => readonly NodeId[]) | undefined;
 
   setEngine(engine: EngineId, location: EngineLocation): void {
     this.engines.set(engine, location);
+  }
+
+  /**
+   * Record that `engine` lives on `node` serving `protocols`, keeping the protocols already known for it
+   * on that node (several local engines may share one id, e.g. a node's system engines).
+   */
+  addEngine(engine: EngineId, node: NodeId, protocols: readonly string[]): void {
+    const cur = this.engines.get(engine);
+    const merged =
+      cur !== undefined && cur.node === node ? [...new Set([...cur.protocols, ...protocols])] : protocols;
+    this.engines.set(engine, { node, protocols: merged });
   }
 
   engine(engine: EngineId): EngineLocation | undefined {
@@ -40,8 +52,18 @@ export class Directory {
     this.domains.delete(domain);
   }
 
+  /**
+   * Answer `members` for every domain without its own `setDomain` entry (the domain engine knows which
+   * domains exist; the router need not be told one by one).
+   */
+  setDomainResolver(resolve: (domain: DomainId) => readonly NodeId[]): void {
+    this.resolver = resolve;
+  }
+
   /** Current members of `domain` (may include this node), sorted; empty when unknown. */
   members(domain: DomainId): readonly NodeId[] {
-    return this.domains.get(domain)?.() ?? [];
+    const f = this.domains.get(domain);
+    if (f !== undefined) return f();
+    return this.resolver?.(domain) ?? [];
   }
 }

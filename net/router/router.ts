@@ -313,6 +313,11 @@ export class Router {
     window.accept(env.seq);
     this.opts.reputation.recordAccepted(peer);
     this.counts.inc("remote-in");
+    // A verified envelope proves its node speaks for `from`: remember the way back unless an advert
+    // already placed that engine (adverts stay authoritative), so an answer can reach a peer whose
+    // adverts have not arrived yet.
+    if (this.opts.directory.engine(env.from) === undefined && !this.endpoints.has(env.from))
+      this.opts.directory.setEngine(env.from, { node: peer, protocols: [env.protocol] });
     switch (env.to.kind) {
       case "engine": {
         const list = this.endpoints.get(env.to.engine);
