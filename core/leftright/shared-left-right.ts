@@ -5,9 +5,15 @@
  * a reader slot, in any thread that received the `SharedLeftRightSpec` by `postMessage`.
  *
  * Shared memory:
- *   control (Int32Array): header [active, publishes, slots, magic] padded to 64 bytes, then one 64-byte
- *     slot per reader (own cache line): [epoch, owner, waitFlag]. `epoch` is odd while its reader is
+ *   control (Int32Array), every part 128 bytes apart:
+ *     [0, 128)    `active` alone: the one word every read loads and only a publish writes;
+ *     [128, 256)  publishes, slots, magic: written by the writer, read by readers only at registration;
+ *     then one 128-byte block per reader: [epoch, owner, waitFlag]. `epoch` is odd while its reader is
  *     inside a read; `owner` is the slot holder's id (0 = free), the liveness table.
+ *   Why 128 and not 64: a SharedArrayBuffer's base is not guaranteed to be 64-byte aligned, so with a
+ *   64-byte stride two readers' epochs (or an epoch and `active`) could share a cache line; 128 bytes
+ *   apart they never do, whatever the alignment, and x86's adjacent-line prefetcher (which pulls lines in
+ *   128-byte pairs) does not couple them either (the padding crossbeam's CachePadded uses on x86-64).
  *   copies: two SharedArrayBuffers of `copyBytes`, interpreted by the caller's `attach`.
  *
  * Reader: epoch += 1 (odd), load `active`, run the read on that copy, then compareExchange epoch back to
@@ -65,13 +71,14 @@ export interface SharedLeftRightOptions<C, Op> extends Absorb<C, Op> {
   readonly now?: () => number;
 }
 
-const MAGIC = 0x4c52_0001; // "LR" v1
-const HEADER_INTS = 16;
-const SLOT_INTS = 16; // 64 bytes: one cache line per slot, no false sharing between readers
+const MAGIC = 0x4c52_0002; // "LR" v2: 128-byte padding
+const PAD_INTS = 32; // 128 bytes
+const HEADER_INTS = 2 * PAD_INTS;
+const SLOT_INTS = PAD_INTS;
 const ACTIVE = 0;
-const PUBLISHES = 1;
-const SLOTS = 2;
-const MAGIC_AT = 3;
+const PUBLISHES = PAD_INTS;
+const SLOTS = PAD_INTS + 1;
+const MAGIC_AT = PAD_INTS + 2;
 const EPOCH = 0;
 const OWNER = 1;
 const WAIT_FLAG = 2;
