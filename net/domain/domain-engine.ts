@@ -103,7 +103,8 @@ export type DomainStatus = "outside" | "joining" | "member" | "left";
 interface PendingJoin {
   readonly requestId: string | undefined;
   readonly meta: string | undefined;
-  nonce: Uint8Array;
+  /** Every attempt's nonce (hex) -> the introducer asked: a late reply to an earlier attempt counts. */
+  readonly sent: Map<string, NodeId>;
   to: NodeId;
   attempts: number;
 }
@@ -301,7 +302,7 @@ export class DomainEngine implements Engine {
       st.pending = undefined;
     }
     st.status = "joining";
-    st.pending = { requestId, meta, nonce: new Uint8Array(0), to: "", attempts: 0 };
+    st.pending = { requestId, meta, sent: new Map(), to: "", attempts: 0 };
     const out = this.sendJoin(st, ctx);
     if (prev?.requestId !== undefined && prev.requestId !== requestId)
       out.push({ kind: "reply", requestId: prev.requestId, body: { ok: false, reason: "superseded" } });
@@ -318,7 +319,7 @@ export class DomainEngine implements Engine {
     const nonce = new Uint8Array(NONCE_BYTES);
     new DataView(nonce.buffer).setFloat64(0, ctx.now());
     nonce.set(ctx.random.bytes(8), 8);
-    p.nonce = nonce;
+    p.sent.set(toHex(nonce), to);
     const domain = fromHex(st.advert.domain);
     const node = fromHex(this.id);
     const mac =
@@ -429,8 +430,7 @@ export class DomainEngine implements Engine {
       st === undefined ||
       p === undefined ||
       st.status !== "joining" ||
-      p.to !== peer ||
-      toHex(p.nonce) !== toHex(m.nonce)
+      p.sent.get(toHex(m.nonce)) !== peer
     ) {
       this.counts.inc("unexpected-reply");
       return [];

@@ -132,7 +132,7 @@ async function startMember(
     gossipInterval: 100,
     syncInterval: 100,
     probeInterval: 200,
-    joinTimeout: 400,
+    joinTimeout: 1000,
   });
   const echo = new Echo(engineIds.echo);
   const reader = new Reader(engineIds.reader, domain);
@@ -174,7 +174,8 @@ describe("acceptance: 5 nodes over loopback TCP in a PSK domain", () => {
       rng.bytes(32),
     );
     expect(await intruder.sys.join(domain)).toEqual({ ok: false, reason: "bad-psk" });
-    expect(owner.sys.domains.counts.get("join-refused:bad-psk")).toBe(1);
+    // At least once: under load the joiner may have retried before the first refusal arrived.
+    expect(owner.sys.domains.counts.get("join-refused:bad-psk")).toBeGreaterThanOrEqual(1);
     expect(m.every((x) => !x.sys.members(domain).includes(intruder.node.id))).toBe(true);
     await intruder.node.stop();
 
