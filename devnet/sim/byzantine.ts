@@ -72,8 +72,9 @@ export function byzantineTransformer(
     }
     if (msg.name === "SimplexProposal") {
       if (mode === "vote-wrong" || !otherHalf(effect)) return [effect];
-      // Same view, same parent, another payload: a second block signed by the leader.
-      const block = { ...msg.value.block, payload: Uint8Array.of(0xeb, ...msg.value.block.payload) };
+      // Same view, same parent, another payload: a second block signed by the leader. The byte goes at
+      // the end: a quorum payload's app tail is unframed, so the second block is valid too (the hard case).
+      const block = { ...msg.value.block, payload: Uint8Array.of(...msg.value.block.payload, 0xeb) };
       onPropose?.(toHex(block.chain), block.payload);
       const sig = sign(block.chain, block.view, "notarize", blockHash(block));
       return [{ ...effect, payload: Proposal.encode({ block, sig }) }];

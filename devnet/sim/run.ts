@@ -6,7 +6,11 @@
  * Layout (documented in `lattice sim --help`): N hosts; farmer quorums of 4 consecutive hosts (the
  * last one takes the 1-3 leftovers, so 5-7 members); when N >= 7 also a harvester quorum of 7 hosts
  * drawn by the seed from all N, so those hosts run two Simplex engines. N = 16 gives 4 x 4 + 7; N = 4
- * gives one quorum of 4. With `dkg` on, every quorum's log first carries its DKG (quorum-keys.ts).
+ * gives one quorum of 4. Every host runs a `QuorumEngine` per quorum (core/quorum): the quorum's
+ * Simplex log first carries its DKG, live, under the run's faults; once the key is ready the quorum
+ * certifies every finalized height of its log (checkpoint certificates). At 1 ms every member is
+ * asked to certify something, before any key can exist: each must refuse (the refusal path fires).
+ * The model suite uses the model threshold scheme and share box; `--crypto real` BLS and X25519.
  *
  * Phases: *safety* (R rounds of faults; agreement, validity and state agreement must hold throughout),
  * then *liveness*: partitions healed, links clean, crashed hosts restarted, byzantine hosts unchanged;
@@ -17,13 +21,19 @@ import { toHex } from "../../core/crypto/bytes.ts";
 import { modelSuite, realSuite } from "../../core/crypto/suite.ts";
 import { sha256 } from "../../core/crypto/sha256.ts";
 import { Prng } from "../../core/engine/prng.ts";
-import {
-  EVIDENCE_EVENT,
-  type FinalizedBlock,
-  FINALIZED_EVENT,
-  SimplexEngine,
-} from "../../core/bft/simplex.ts";
+import { EVIDENCE_EVENT, type FinalizedBlock, FINALIZED_EVENT } from "../../core/bft/simplex.ts";
 import { MemoryJournal } from "../../core/bft/simplex-journal.ts";
+import { boxKeyPair, modelShareBox, x25519ShareBox } from "../../core/dkg/share-box.ts";
+import {
+  CERTIFICATE_EVENT,
+  KEY_EVENT,
+  type KeyEvent,
+  PROPOSED_EVENT,
+  type QuorumCertificate,
+  QuorumEngine,
+  REFUSED_EVENT,
+} from "../../core/quorum/quorum-engine.ts";
+import { seededRandom } from "../../core/threshold/seeded-random.ts";
 import {
   type CheckResult,
   type FaultExpectation,
@@ -32,6 +42,7 @@ import {
   unfiredFaults,
   verdictOf,
 } from "../invariants/checker.ts";
+import { KeyChecker } from "../invariants/key-checker.ts";
 import { type ByzantineKind, byzantineTransformer } from "./byzantine.ts";
 import { type FaultKind, type FaultPlan, planFaults } from "./faults.ts";
 import { type EngineSlot, Simulator } from "./simulator.ts";
@@ -61,6 +72,17 @@ export interface QuorumInfo {
   readonly f: number;
 }
 
+/** A quorum's key at the end of a run, as its honest members agreed on it. */
+export interface QuorumKeyReport {
+  readonly status: "none" | "keying" | "ready" | "failed";
+  /** Log height after which the key existed. */
+  readonly readyHeight: number | null;
+  /** First 16 hex digits of the group key. */
+  readonly groupKey: string | null;
+  readonly readyMembers: number;
+  readonly honestMembers: number;
+}
+
 export interface SimReport {
   readonly seed: number;
   readonly nodes: number;
@@ -69,7 +91,7 @@ export interface SimReport {
   readonly suite: string;
   readonly plan: FaultPlan;
   readonly byzantine: readonly { host: string; kind: ByzantineKind }[];
-  readonly quorums: readonly (QuorumInfo & { minHeight: number; maxHeight: number })[];
+  readonly quorums: readonly (QuorumInfo & { minHeight: number; maxHeight: number; key: QuorumKeyReport })[];
   readonly finalized: number;
   readonly checks: readonly CheckResult[];
   readonly unfired: readonly string[];
@@ -138,6 +160,7 @@ function placeByzantine(
 export interface BuiltWorld {
   readonly sim: Simulator;
   readonly checker: InvariantChecker;
+  readonly keys: KeyChecker;
   readonly quorums: readonly QuorumInfo[];
   readonly byzantine: readonly { host: string; kind: ByzantineKind }[];
   /** Payload digests proposed per chain (validity). */
@@ -156,6 +179,8 @@ export interface WorldOptions {
   readonly placements?: readonly { host: string; kind: ByzantineKind }[];
   readonly delta?: number;
   readonly blockTime?: number;
+  /** Certify every k-th finalized height once a quorum's key is ready (default 1 model, 4 real). */
+  readonly checkpointEvery?: number;
 }
 
 function digest(b: Uint8Array): string {
@@ -179,12 +204,19 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
     o.placements ?? placeByzantine(o.plan.byzantine, quorums, layoutRng.fork("byzantine"), o.overBudget ?? 0);
   const checker = new InvariantChecker();
   const proposed = new Set<string>();
-  const world: BuiltWorld = { sim, checker, quorums, byzantine, proposed, evidence: 0 };
+  const keys = new KeyChecker();
+  const world: BuiltWorld = { sim, checker, keys, quorums, byzantine, proposed, evidence: 0 };
   const keyOf = (q: QuorumInfo, host: string) =>
     sha256(new TextEncoder().encode(`lattice-sim-key/${o.seed}/${q.name}/${host}`));
   const membersOf = new Map(
     quorums.map((q) => [q.name, q.hosts.map((h) => toHex(suite.signer.publicKey(keyOf(q, h))))]),
   );
+
+  const real = o.suite === "real";
+  const box = real ? x25519ShareBox : modelShareBox;
+  const boxOf = (q: QuorumInfo, host: string) =>
+    boxKeyPair(seededRandom(`lattice-sim-box/${o.seed}/${q.name}/${host}`));
+  const boxKeysOf = new Map(quorums.map((q) => [q.name, q.hosts.map((h) => boxOf(q, h).publicKey)]));
 
   const slotsFor = (host: string): EngineSlot[] =>
     quorums
@@ -194,24 +226,24 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
         const members = membersOf.get(q.name)!;
         const journal = new MemoryJournal();
         const chain = Buffer.from(q.chain, "hex");
+        const encryption = boxOf(q, host);
         return {
           id: members[q.hosts.indexOf(host)]!,
           build: () =>
-            new SimplexEngine({
+            new QuorumEngine({
               chain,
               members,
               secretKey,
               signer: suite.signer,
               journal,
+              scheme: suite.threshold,
+              box,
+              encryptionKeys: boxKeysOf.get(q.name)!,
+              encryptionSecret: encryption.secretKey,
+              checkpointEvery: o.checkpointEvery ?? (real ? 4 : 1),
               delta: o.delta ?? SIM_DELTA_MS,
               blockTime: o.blockTime ?? SIM_BLOCK_TIME_MS,
-              app: {
-                propose: ({ random, height }) => {
-                  const payload = Uint8Array.of(height & 0xff, ...random.bytes(15));
-                  proposed.add(`${q.chain}/${digest(payload)}`);
-                  return payload;
-                },
-              },
+              app: { propose: ({ random, height }) => Uint8Array.of(height & 0xff, ...random.bytes(15)) },
             }),
         };
       });
@@ -251,9 +283,42 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
 
   const honest = (host: string) => !byzantine.some((b) => b.host === host) && !host.endsWith("'");
   const states = new Map<string, Uint8Array>();
+  // The group key each node holds per chain (hex), to verify the certificates it makes.
+  const heldKey = new Map<string, unknown>();
   sim.onEmit((r) => {
     if (r.name === EVIDENCE_EVENT) world.evidence++;
-    if (r.name !== FINALIZED_EVENT || !honest(r.host)) return;
+    if (r.name === PROPOSED_EVENT) {
+      const p = r.data as { chain: string; payload: Uint8Array };
+      proposed.add(`${p.chain}/${digest(p.payload)}`);
+      return;
+    }
+    if (!honest(r.host)) return;
+    if (r.name === KEY_EVENT) {
+      const k = r.data as KeyEvent;
+      keys.recordKey({ seq: r.seq, at: r.at, node: r.host, ...k });
+      if (k.status === "ready" && k.groupKey !== undefined)
+        heldKey.set(
+          `${r.host}/${k.chain}`,
+          suite.threshold.publicKeyFromBytes(Buffer.from(k.groupKey, "hex")),
+        );
+      return;
+    }
+    if (r.name === REFUSED_EVENT) {
+      keys.recordRefusal();
+      return;
+    }
+    if (r.name === CERTIFICATE_EVENT) {
+      const c = r.data as QuorumCertificate;
+      const key = heldKey.get(`${r.host}/${c.chain}`);
+      let valid = false;
+      if (key !== undefined) {
+        const sig = suite.threshold.signatureFromBytes(Buffer.from(c.signature, "hex"));
+        valid = suite.threshold.verify(key, c.tag, Buffer.from(c.msg, "hex"), sig);
+      }
+      keys.recordCertificate({ seq: r.seq, at: r.at, node: r.host, ...c, valid });
+      return;
+    }
+    if (r.name !== FINALIZED_EVENT) return;
     const b = r.data as FinalizedBlock;
     const sk = `${r.host}/${b.chain}`;
     const state = sha256(states.get(sk) ?? new Uint8Array(32), b.payload);
@@ -353,6 +418,20 @@ export function faultsFired(w: BuiltWorld): Record<string, number> {
   };
 }
 
+/**
+ * At 1 ms, before any block can be final, ask every member of every quorum to certify something:
+ * each must refuse (no key yet). Makes the refusal path fire in every run.
+ */
+export function requestEarlyCertificates(w: BuiltWorld): void {
+  w.sim.clock.schedule(1, () => {
+    for (const host of w.sim.hostNames()) {
+      if (!w.sim.isUp(host)) continue;
+      for (const e of w.sim.enginesOf(host))
+        w.sim.request(host, e.id, { op: "certify", tag: "lattice/sim-early/v1", msg: Uint8Array.of(1) });
+    }
+  });
+}
+
 /** Run one configuration through both phases and check every invariant. */
 export function runSimulation(config: SimConfig): SimReport {
   if (!Number.isSafeInteger(config.seed)) throw new RangeError("seed: expected a safe integer");
@@ -373,6 +452,7 @@ export function runSimulation(config: SimConfig): SimReport {
   sim.note(`plan ${JSON.stringify(plan)}`);
   scheduleFaults(w, plan, healAt);
   sim.start();
+  requestEarlyCertificates(w);
   sim.runUntil(healAt);
   // Liveness phase: heal everything, restart everyone, keep the byzantine hosts.
   sim.network.heal();
@@ -394,6 +474,9 @@ export function runSimulation(config: SimConfig): SimReport {
       endedAt: endAt,
       expected,
     }),
+    w.keys.keyAgreement(),
+    w.keys.certificatesAfterKey(),
+    w.keys.keyLiveness(expected),
   ];
   const fired = faultsFired(w);
   const expectations: FaultExpectation[] = plan.kinds
@@ -408,7 +491,16 @@ export function runSimulation(config: SimConfig): SimReport {
   const simSeconds = endAt / 1000;
   const quorums = w.quorums.map((q) => {
     const hs = q.hosts.filter(honest).map((h) => checker.heightOf(h, q.chain));
-    return { ...q, minHeight: Math.min(...hs), maxHeight: Math.max(...hs) };
+    const agreed = w.keys.agreed(q.chain);
+    const ready = q.hosts.filter((h) => honest(h) && w.keys.readyAt(h, q.chain)).length;
+    const key: QuorumKeyReport = {
+      status: agreed?.status ?? "keying",
+      readyHeight: agreed?.status === "ready" ? (agreed.height ?? null) : null,
+      groupKey: agreed?.groupKey?.slice(0, 16) ?? null,
+      readyMembers: ready,
+      honestMembers: q.hosts.filter(honest).length,
+    };
+    return { ...q, minHeight: Math.min(...hs), maxHeight: Math.max(...hs), key };
   });
   return {
     seed: config.seed,

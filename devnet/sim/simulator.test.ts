@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { SimplexEngine } from "../../core/bft/simplex.ts";
+import type { QuorumEngine } from "../../core/quorum/quorum-engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
 import { planFaults } from "./faults.ts";
 import { buildWorld, layoutQuorums, runSimulation } from "./run.ts";
@@ -9,12 +9,12 @@ describe("Simulator", () => {
     const w = buildWorld({ seed: 5, nodes: 4, plan: planFaults("none", new Prng(5)) });
     w.sim.start();
     w.sim.runUntil(5000);
-    const before = (w.sim.enginesOf("n2")[0] as SimplexEngine).stats().finalizedHeight;
+    const before = (w.sim.enginesOf("n2")[0] as QuorumEngine).simplex.stats().finalizedHeight;
     expect(before).toBeGreaterThan(3);
     w.sim.crash("n2");
     w.sim.runUntil(8000);
     w.sim.restart("n2");
-    const fresh = (w.sim.enginesOf("n2")[0] as SimplexEngine).stats();
+    const fresh = (w.sim.enginesOf("n2")[0] as QuorumEngine).simplex.stats();
     // The new instance starts from its journal: the finalized tip survived, memory did not.
     expect(fresh.finalizedHeight).toBe(before);
     expect(fresh.notarizations).toBe(0);

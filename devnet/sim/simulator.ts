@@ -108,6 +108,7 @@ export class Simulator {
   private readonly services = new Map<string, (input: unknown) => { ok: boolean; result: unknown }>();
   private readonly log = new EventLog();
   private seq = 0;
+  private requests = 0;
 
   constructor(options: SimulatorOptions) {
     this.rng = new Prng(options.seed);
@@ -185,6 +186,16 @@ export class Simulator {
     this.boot(host);
   }
 
+  /**
+   * Deliver a client request (a CLI or API call) to engine `engine` on `host` now; its reply effect
+   * goes into the event log. Nothing happens if the host is down.
+   */
+  request(host: string, engine: EngineId, body: unknown): void {
+    const inst = this.mustHost(host).instances.find((i) => i.slot.id === engine);
+    if (inst === undefined) throw new TypeError(`no engine ${engine.slice(0, 8)} on ${host}`);
+    this.deliver(inst, { kind: "request", requestId: `r${++this.requests}`, body });
+  }
+
   /** Run until virtual time `t`. */
   runUntil(t: Millis): void {
     this.clock.advanceTo(t);
@@ -237,6 +248,7 @@ export class Simulator {
       log.update(event.payload);
     } else if (event.kind === "timer") log.update(event.timer);
     else if (event.kind === "service-result") log.update(`${event.requestId}|${event.ok}`);
+    else if (event.kind === "request") log.update(event.requestId);
     let effects = inst.engine.handle(event, inst.ctx);
     const transform = inst.host.spec.transform;
     if (transform !== undefined) {
@@ -321,6 +333,10 @@ export class Simulator {
           data: e.data,
         };
         for (const o of this.observers) o(rec);
+        return;
+      }
+      case "reply": {
+        log.update(`<${e.requestId}|${JSON.stringify(e.body)}`);
         return;
       }
       case "service": {
