@@ -12,7 +12,8 @@
  * Guarantees: a certificate made here verifies under the quorum's group key alone; `verifyBatchCertificate`
  * never throws.
  */
-import { equalBytes, toHex } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
+import { equalBytes } from "../../crypto/bytes.ts";
 import type {
   KeyShare,
   SignatureShare,
@@ -122,7 +123,7 @@ export class ShareCollector {
     }
     if (share.index !== member)
       return none([reject("WAN_SHARE_WRONG_INDEX", "penalise", { member, index: share.index })]);
-    const verdict = toHex(bitmap);
+    const verdict = hexOf(bitmap);
     const prior = this.voted.get(member);
     if (prior !== undefined) {
       if (prior === verdict) return none([]);

@@ -11,7 +11,8 @@
  * - A batch goes to the members ranked first by H(digest ‖ member id); more are taken from the same ranking
  *   when shares are late or disagree, so the choice is verifiable and not the batcher's to bias.
  */
-import { compareBytes, equalBytes, toHex } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
+import { compareBytes, equalBytes } from "../../crypto/bytes.ts";
 import { taggedHash } from "../../crypto/sha256.ts";
 import { buildMaglevTable, type MaglevTable, nextPrime } from "../../maglev/maglev.ts";
 import type { TransferEnvelope } from "../../tx/transfer.ts";
@@ -49,13 +50,13 @@ export class BatcherMap {
   constructor(readonly members: readonly Uint8Array[]) {
     // 100 slots per member keeps each member's share of senders within ~1% (core-anchors.md §3.1).
     this.table = buildMaglevTable(members, nextPrime(Math.max(101, 100 * members.length)));
-    this.byHex = new Map(members.map((m, i) => [toHex(m), i]));
+    this.byHex = new Map(members.map((m, i) => [hexOf(m), i]));
   }
 
   /** Index (into `members`) of the sender's batcher. */
   batcherOf(sender: Uint8Array): number {
     const id = this.table.quorums[this.table.lookup(sender)]!;
-    return this.byHex.get(toHex(id))!;
+    return this.byHex.get(hexOf(id))!;
   }
 }
 
@@ -115,7 +116,7 @@ export class Batcher {
 
   /** Queue a transfer (duplicates of a waiting nonce keep the first). Returns false if already stale. */
   add(env: TransferEnvelope, now: number): boolean {
-    const k = toHex(env.sender);
+    const k = hexOf(env.sender);
     if (env.tx.nonce < this.expected(k)) return false;
     let m = this.waiting.get(k);
     if (m === undefined) {
@@ -156,7 +157,7 @@ export class Batcher {
     // Keep each sender's nonce order: take whole prefixes in sender order until the batch is full.
     const bySender = new Map<string, Waiting[]>();
     for (const w of ready) {
-      const k = toHex(w.env.sender);
+      const k = hexOf(w.env.sender);
       const xs = bySender.get(k) ?? [];
       xs.push(w);
       bySender.set(k, xs);

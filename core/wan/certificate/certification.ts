@@ -16,7 +16,8 @@
  * The next round's beacon is taggedHash("lattice/wan/beacon", signature): unique (t shares of a threshold
  * key give exactly one signature) and unbiasable by any coalition below t.
  */
-import { equalBytes, toHex } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
+import { equalBytes } from "../../crypto/bytes.ts";
 import type { Ed25519Backend } from "../../crypto/ed25519.ts";
 import { taggedHash } from "../../crypto/sha256.ts";
 import { defineMessage } from "../../codec/message.ts";
@@ -102,9 +103,9 @@ export function checkConvergence(block: ConvergenceBlock, ctx: RoundContext): Ch
   if (rank < 0 || rank >= ctx.minerPlaces) return no("WAN_CONVERGENCE_NOT_ELECTED", "penalise", { rank });
   const proposals: ProposalBlock[] = [];
   for (const h of block.proposals) {
-    const p = ctx.proposal(toHex(h));
+    const p = ctx.proposal(hexOf(h));
     // Not yet here: cannot be judged; ask for it rather than blame the miner.
-    if (p === undefined) return no("WAN_CONVERGENCE_MISSING_PROPOSAL", "ignore", { proposal: toHex(h) });
+    if (p === undefined) return no("WAN_CONVERGENCE_MISSING_PROPOSAL", "ignore", { proposal: hexOf(h) });
     if (!proposalIsWellFormed(ctx.signer, p)) return no("WAN_CONVERGENCE_BAD_PROPOSAL", "penalise");
     proposals.push(p);
   }

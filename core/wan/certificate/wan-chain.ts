@@ -15,7 +15,8 @@
  * chain only enforces that one round has one certified block: a second certificate for a round already
  * appended is rejected, whoever signed it.)
  */
-import { equalBytes, toHex, utf8 } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
+import { equalBytes, utf8 } from "../../crypto/bytes.ts";
 import { taggedHash } from "../../crypto/sha256.ts";
 import type { ThresholdScheme } from "../../threshold/scheme.ts";
 import { type ConvergenceBlock, convergenceHash } from "../convergence/convergence-block.ts";
@@ -45,6 +46,8 @@ export interface FinalizedRound {
   readonly block: ConvergenceBlock;
   readonly certificate: ConvergenceCertificate;
   readonly kept: readonly Uint8Array[];
+  /** The fee beneficiary (proposer key) of each kept transfer. */
+  readonly keptBy: readonly Uint8Array[];
 }
 
 /** The genesis head for a chain id and genesis state. */
@@ -121,7 +124,7 @@ export class WanChain {
       // The quorum certified a transition this node computes differently: never apply it.
       return reject("WAN_APPEND_STATE_MISMATCH", "ignore", {
         round: block.round,
-        mine: toHex(merge.stateRoot),
+        mine: hexOf(merge.stateRoot),
       });
     }
     if (signedBy === "backup") this.failedOver.add(block.epoch);
@@ -133,7 +136,13 @@ export class WanChain {
       beacon: nextBeacon(cert),
       stateRoot: block.stateRoot,
     };
-    this.history.push({ round: block.round, block, certificate: cert, kept: merge.kept });
+    this.history.push({
+      round: block.round,
+      block,
+      certificate: cert,
+      kept: merge.kept,
+      keptBy: merge.keptBy,
+    });
     return null;
   }
 }

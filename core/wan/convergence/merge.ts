@@ -17,8 +17,9 @@
  * included (Versatus's resolver could spin forever on an empty map: §1.9 item 5). The input order of the
  * proposal set does not matter: the result depends only on the set, the beacon and the state.
  */
+import { hexOf } from "../encoding/hex.ts";
 import { addressBytesOf } from "../../crypto/address.ts";
-import { concatBytes, equalBytes, toHex } from "../../crypto/bytes.ts";
+import { concatBytes, equalBytes } from "../../crypto/bytes.ts";
 import { taggedHash } from "../../crypto/sha256.ts";
 import { type Transfer, transferSender } from "../../tx/transfer.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -45,6 +46,8 @@ export interface MergeResult {
   readonly proposals: readonly Uint8Array[];
   /** Kept transfer ids, in the order applied. */
   readonly kept: readonly Uint8Array[];
+  /** For each kept transfer, the proposer whose block kept it (its fee beneficiary). */
+  readonly keptBy: readonly Uint8Array[];
   readonly dropped: readonly { readonly id: Uint8Array; readonly reason: DropReason }[];
   /** The state after the round. */
   readonly state: Ledger;
@@ -64,7 +67,7 @@ export function mergeableProposals(
   const byProposer = new Map<string, ProposalBlock[]>();
   for (const p of input.proposals) {
     if (p.round !== input.round || !equalBytes(p.ref, input.ref)) continue;
-    const k = toHex(p.proposer);
+    const k = hexOf(p.proposer);
     const xs = byProposer.get(k) ?? [];
     if (!xs.some((x) => equalBytes(proposalHash(x), proposalHash(p)))) xs.push(p);
     byProposer.set(k, xs);
@@ -74,8 +77,8 @@ export function mergeableProposals(
     input.beacon,
     input.round,
     single.map((p) => p.proposer),
-  ).map(toHex);
-  return order.map((k) => single.find((p) => toHex(p.proposer) === k)!);
+  ).map(hexOf);
+  return order.map((k) => single.find((p) => hexOf(p.proposer) === k)!);
 }
 
 export function mergeProposals(input: MergeInput): MergeResult {
@@ -84,11 +87,12 @@ export function mergeProposals(input: MergeInput): MergeResult {
   const seen = new Set<string>();
   const slots = new Set<string>();
   const kept: Uint8Array[] = [];
+  const keptBy: Uint8Array[] = [];
   const dropped: { id: Uint8Array; reason: DropReason }[] = [];
   for (const p of proposals) {
     const beneficiary = addressBytesOf(p.proposer);
     for (const id of p.txs) {
-      const k = toHex(id);
+      const k = hexOf(id);
       if (seen.has(k)) {
         dropped.push({ id, reason: "duplicate" });
         continue;
@@ -99,7 +103,7 @@ export function mergeProposals(input: MergeInput): MergeResult {
         dropped.push({ id, reason: "uncertified" });
         continue;
       }
-      const slot = `${toHex(transferSender(tx))}/${tx.nonce}`;
+      const slot = `${hexOf(transferSender(tx))}/${tx.nonce}`;
       if (slots.has(slot)) {
         dropped.push({ id, reason: "conflict" });
         continue;
@@ -111,11 +115,13 @@ export function mergeProposals(input: MergeInput): MergeResult {
       }
       slots.add(slot);
       kept.push(id);
+      keptBy.push(p.proposer);
     }
   }
   return {
     proposals: proposals.map(proposalHash),
     kept,
+    keptBy,
     dropped,
     state,
     stateRoot: state.root(),

@@ -10,7 +10,8 @@
  * identities with equal high bits clustered: §1.9 item 10). The beacon is the hash of the previous round's
  * threshold certificate, so nobody can grind it.
  */
-import { compareBytes, toHex } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
+import { compareBytes } from "../../crypto/bytes.ts";
 import { taggedHash } from "../../crypto/sha256.ts";
 
 function u64(n: number): Uint8Array {
@@ -34,7 +35,7 @@ function ordered(
   const seen = new Set<string>();
   const xs: { pk: Uint8Array; r: Uint8Array }[] = [];
   for (const pk of pks) {
-    const k = toHex(pk);
+    const k = hexOf(pk);
     if (seen.has(k)) continue;
     seen.add(k);
     xs.push({ pk, r: rank(purpose, beacon, round, pk) });
@@ -69,6 +70,6 @@ export function minerRank(
   miners: readonly Uint8Array[],
   miner: Uint8Array,
 ): number {
-  const k = toHex(miner);
-  return minerOrder(beacon, round, miners).findIndex((m) => toHex(m) === k);
+  const k = hexOf(miner);
+  return minerOrder(beacon, round, miners).findIndex((m) => hexOf(m) === k);
 }

@@ -17,7 +17,8 @@
  * - Handover: quorums elected in epoch e key themselves (DKG) during e and take over at its end only if
  *   every one of them has its key; otherwise the current committee carries on.
  */
-import { compareBytes, toHex } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
+import { compareBytes } from "../../crypto/bytes.ts";
 import { sha256, taggedHash } from "../../crypto/sha256.ts";
 import { type Rejection, reject } from "../rejection/rejection.ts";
 
@@ -121,7 +122,7 @@ export function elect(
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`quorumSize: ${n}`);
   const byId = new Map<string, Uint8Array>();
   for (const node of nodes) {
-    if (node.stake >= requiredStake(params.baseStake, node.reputation)) byId.set(toHex(node.id), node.id);
+    if (node.stake >= requiredStake(params.baseStake, node.reputation)) byId.set(hexOf(node.id), node.id);
   }
   const eligible = [...byId.values()].sort(compareBytes);
   const f = Math.min(params.maxFarmerQuorums, Math.floor(eligible.length / n) - 2);
@@ -170,5 +171,5 @@ export function takeover(
 ): Committee {
   if (elected === null) return current;
   const all = [elected.harvester, elected.backup, ...elected.farmers];
-  return all.every((q) => keyed(toHex(q.id))) ? elected : current;
+  return all.every((q) => keyed(hexOf(q.id))) ? elected : current;
 }

@@ -16,7 +16,7 @@
  * (sum of balances) is conserved by every application because the fee is credited to the block's
  * beneficiary.
  */
-import { toHex } from "../../crypto/bytes.ts";
+import { hexOf } from "../encoding/hex.ts";
 import type { Ed25519Backend } from "../../crypto/ed25519.ts";
 import type { Account } from "../../state/account-table.ts";
 import { accountKey, accountValue } from "../../state/account-proof.ts";
@@ -43,7 +43,7 @@ export class Ledger {
   }
 
   get(address: Uint8Array): Account {
-    return this.accounts.get(toHex(address)) ?? ZERO;
+    return this.accounts.get(hexOf(address)) ?? ZERO;
   }
 
   getHex(addressHex: string): Account {
@@ -51,7 +51,7 @@ export class Ledger {
   }
 
   set(address: Uint8Array, account: Account): void {
-    const k = toHex(address);
+    const k = hexOf(address);
     this.accounts.set(k, account);
     this.dirty.set(k, address);
   }
@@ -148,7 +148,7 @@ export class PendingView {
       }
       if (tx.chainId !== this.chainId) return false;
       if (!verifyTransferWith(this.signer, tx)) return false;
-      const k = toHex(transferSender(tx));
+      const k = hexOf(transferSender(tx));
       const s = overlay.get(k) ?? this.senderState(k);
       const cost = tx.amount + tx.fee;
       if (tx.nonce !== s.nonce || cost > s.available) return false;
@@ -159,7 +159,7 @@ export class PendingView {
 
   /** Record a certified transfer as pending, without re-validating it (seed: members trust the certificate). */
   applyCertified(tx: Transfer): void {
-    const k = toHex(transferSender(tx));
+    const k = hexOf(transferSender(tx));
     const acc = this.ledger.getHex(k);
     const p = this.pending.get(k) ?? { nonce: acc.nonce, debit: 0n };
     const nonce = tx.nonce + 1n > p.nonce ? tx.nonce + 1n : p.nonce;
@@ -174,7 +174,7 @@ export class PendingView {
     this.ledger = ledger;
     this.pending.clear();
     for (const tx of stillPending) {
-      const k = toHex(transferSender(tx));
+      const k = hexOf(transferSender(tx));
       if (tx.nonce < ledger.getHex(k).nonce) continue; // final already, or superseded
       this.applyCertified(tx);
     }

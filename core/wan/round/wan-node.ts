@@ -1,0 +1,856 @@
+/**
+ * The WAN member engine (ARCHITECTURE.md "WAN consensus" steps 1-7; seed 001 from entry to certified
+ * convergence block): one sans-I/O Engine per node, with the roles the committee gives it (farmer of one
+ * farmer quorum, harvester, miner; any mix). Pure: time from `ctx.now()`, no randomness needed, crypto from
+ * the injected suite, I/O only as effects.
+ *
+ * Flow of a transfer (protocol `lattice/wan/v1`, every payload a canonical message of wan-messages.ts):
+ *  1. a client `request` {kind: "submit", tx} at any node -> TxForward to the sender's batcher (entry
+ *     quorum by Maglev over the farmer quorum ids, batcher by Maglev over that quorum's members);
+ *  2. the batcher queues it (nonce order), cuts chained batches (B txs or D ms) and sends each to the first
+ *     t members of the batch's validator ranking; on a late or split vote it asks more members;
+ *  3. a member validates the batch against finalized state + pending view once the batch it chains onto is
+ *     certified, and returns a verdict share to the batcher;
+ *  4. t matching shares -> batch certificate -> CertifiedBatch to every node: each verifies it with the
+ *     quorum key alone and adds the valid transfers to its certified pool; the quorum's members apply them
+ *     to their pending view without re-validating;
+ *  5. `proposeAfterMs` into each round, every harvester proposes from its pool by MEV-aware selection for
+ *     its place in the round's resolution order, to every node;
+ *  6. `mineAfterMs` (+ `backupDelayMs` per lottery place) into the round, a miner in the first
+ *     `minerPlaces` merges the round's proposals and sends the signed convergence block to every node;
+ *  7. harvesters re-check it and broadcast shares to the harvesters; t shares -> certificate ->
+ *     CertifiedConvergence to every node; each node recomputes the merge, appends (certificate verified)
+ *     and starts the next round. Work that waits for data (a proposal or certificate still in flight) is
+ *     retried when new data arrives.
+ * Emits: `wan/finalized` {round, kept (hex ids), stateRoot (hex)}, `wan/certified-batch` {digest, valid},
+ * `wan/rejected` {code, peer, from, detail}.
+ * Not here yet (see the issue): the task scheduler's backpressure offloading, epochs and elections at run
+ * time, the harvester failover timeout, catch-up of a node that missed a round.
+ */
+import { hexOf } from "../encoding/hex.ts";
+import { addressBytesOf } from "../../crypto/address.ts";
+import { equalBytes, fromHex } from "../../crypto/bytes.ts";
+import type { CryptoSuite } from "../../crypto/suite.ts";
+import type { Effect, Engine, EngineContext, EngineEvent, EngineId } from "../../engine/engine.ts";
+import { buildMaglevTable, type MaglevTable, nextPrime } from "../../maglev/maglev.ts";
+import type { KeyShare, SignatureShare, ThresholdPublicKey } from "../../threshold/scheme.ts";
+import { combineVerified } from "../../threshold/combine-verified.ts";
+import { openTransfer, type Transfer, type TransferEnvelope } from "../../tx/transfer.ts";
+import { type Batch, type BatchCertificate, WAN_PROTOCOL } from "../batch/batch-messages.ts";
+import {
+  Batcher,
+  BatcherMap,
+  batchDigest,
+  decodeBitmap,
+  encodeBitmap,
+  rankValidators,
+  ZERO_DIGEST,
+} from "../batch/batch.ts";
+import { ShareCollector, signVerdict, verifyBatchCertificate } from "../batch/batch-certificate.ts";
+import {
+  CONVERGENCE_CERT_TAG,
+  type ConvergenceCertificate,
+  certificationBytes,
+  type RoundContext,
+  voteOnConvergence,
+} from "../certificate/certification.ts";
+import { WanChain } from "../certificate/wan-chain.ts";
+import {
+  type ConvergenceBlock,
+  ConvergenceBlockCodec,
+  convergenceBodyOf,
+  convergenceHash,
+  signConvergence,
+} from "../convergence/convergence-block.ts";
+import { mergeProposals } from "../convergence/merge.ts";
+import { minerRank, resolutionOrder } from "../convergence/round-order.ts";
+import { type Ledger, PendingView } from "../ledger/ledger.ts";
+import { type Candidate, selectForPosition } from "../proposal/mev-selection.ts";
+import {
+  type ProposalBlock,
+  ProposalBlockCodec,
+  proposalHash,
+  proposalIsWellFormed,
+  signProposal,
+} from "../proposal/proposal-block.ts";
+import type { Rejection } from "../rejection/rejection.ts";
+import {
+  CertifiedBatchCodec,
+  CertifiedConvergenceCodec,
+  ConvergenceShareCodec,
+  TxForwardCodec,
+  wanWire,
+} from "./wan-messages.ts";
+import { BatchCodec, BatchShareCodec } from "../batch/batch-messages.ts";
+
+/** A quorum as every node knows it for the epoch: id, members (engine ids, threshold order), public key. */
+export interface QuorumInfo {
+  readonly id: Uint8Array;
+  readonly members: readonly EngineId[];
+  readonly key: ThresholdPublicKey<unknown>;
+}
+
+/** The epoch's committee (from the election; dealer-made keys in tests). */
+export interface WanCommittee {
+  readonly epoch: number;
+  readonly farmers: readonly QuorumInfo[];
+  readonly harvesters: QuorumInfo;
+  /** Eligible miners' engine ids. */
+  readonly miners: readonly EngineId[];
+}
+
+export interface WanParams {
+  /** B: transfers per batch. */
+  readonly maxBatchTxs: number;
+  /** D: the longest a ready transfer waits for its batch, ms. */
+  readonly batchDelayMs: number;
+  /** Ask more members when a batch has no certificate after this long, ms. */
+  readonly shareTimeoutMs: number;
+  /** Members asked beyond t at each timeout. */
+  readonly extraAsk: number;
+  readonly proposeAfterMs: number;
+  readonly mineAfterMs: number;
+  readonly backupDelayMs: number;
+  /** Lottery places whose convergence blocks are accepted (winner + backups). */
+  readonly minerPlaces: number;
+  readonly maxBlockBytes: number;
+}
+
+export const DEFAULT_WAN_PARAMS: WanParams = Object.freeze({
+  maxBatchTxs: 64,
+  batchDelayMs: 20,
+  shareTimeoutMs: 60,
+  extraAsk: 2,
+  proposeAfterMs: 60,
+  mineAfterMs: 120,
+  backupDelayMs: 80,
+  minerPlaces: 3,
+  maxBlockBytes: 25_000,
+});
+
+export interface WanNodeOptions {
+  readonly suite: CryptoSuite;
+  readonly chainId: number;
+  readonly secretKey: Uint8Array;
+  readonly committee: WanCommittee;
+  readonly genesis: Ledger;
+  /** Farmer role: index into committee.farmers and this node's key share of that quorum. */
+  readonly farmer?: { readonly quorum: number; readonly share: KeyShare };
+  /** Harvester role: this node's key share of the harvester quorum. */
+  readonly harvester?: { readonly share: KeyShare };
+  readonly miner?: boolean;
+  readonly params?: Partial<WanParams>;
+}
+
+interface PoolEntry {
+  readonly env: TransferEnvelope;
+  readonly order: number;
+}
+
+interface Collecting {
+  readonly batch: Batch;
+  readonly collector: ShareCollector;
+  readonly ranking: number[];
+  asked: number;
+}
+
+interface FarmerState {
+  readonly quorum: QuorumInfo;
+  readonly index: number;
+  readonly share: KeyShare;
+  readonly view: PendingView;
+  readonly batcher: Batcher;
+  readonly collecting: Map<string, Collecting>;
+  /** Digests of this quorum's certified batches: a batch is validated once its predecessor is here. */
+  readonly certifiedDigests: Set<string>;
+  /** Batches waiting for their predecessor's certificate, by prev digest. */
+  readonly waiting: Map<string, { batch: Batch; from: EngineId }>;
+}
+
+const out = (effects: Effect[], to: EngineId, payload: Uint8Array) =>
+  effects.push({ kind: "send", to: { kind: "engine", engine: to }, protocol: WAN_PROTOCOL, payload });
+
+export class WanNode implements Engine {
+  readonly id: EngineId;
+  readonly protocols = [WAN_PROTOCOL] as const;
+  readonly chain: WanChain;
+  private readonly params: WanParams;
+  private readonly publicKey: Uint8Array;
+  private readonly entry: MaglevTable;
+  private readonly batcherMaps: BatcherMap[];
+  private readonly everyone: EngineId[];
+  private readonly farmer: FarmerState | null;
+  /** Certified, not yet finalized transfers by id hex. */
+  private readonly pool = new Map<string, PoolEntry>();
+  private poolCounter = 0;
+  private readonly certifiedSeen = new Set<string>();
+  private readonly proposals = new Map<number, Map<string, ProposalBlock>>();
+  /** Convergence blocks seen for the current round, by hash hex. */
+  private readonly blocks = new Map<string, ConvergenceBlock>();
+  private readonly voted = new Set<string>();
+  private readonly shares = new Map<string, Map<number, SignatureShare<unknown>>>();
+  private readonly pendingFinal = new Map<
+    number,
+    { block: ConvergenceBlock; cert: ConvergenceCertificate }
+  >();
+  /** Bumped whenever a certified transfer or a proposal arrives: work waiting for data retries only then. */
+  private dataVersion = 0;
+  private readonly triedAt = new Map<string, number>();
+  private proposedRound = 0;
+  private minedRound = 0;
+  /** Rounds this harvester has voted in: one block per round, ever (two certified blocks would fork). */
+  private votedRound = 0;
+  /** Best lottery place among the convergence blocks seen this round (a backup miner stays quiet). */
+  private bestSeen = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly options: WanNodeOptions) {
+    const { suite, committee } = options;
+    this.params = { ...DEFAULT_WAN_PARAMS, ...(options.params ?? {}) };
+    this.publicKey = suite.signer.publicKey(options.secretKey);
+    this.id = hexOf(this.publicKey);
+    this.entry = buildMaglevTable(
+      committee.farmers.map((q) => q.id),
+      nextPrime(Math.max(101, 100 * committee.farmers.length)),
+    );
+    this.batcherMaps = committee.farmers.map((q) => new BatcherMap(q.members.map((m) => fromHex(m))));
+    const all = new Set<EngineId>([
+      ...committee.farmers.flatMap((q) => q.members),
+      ...committee.harvesters.members,
+      ...committee.miners,
+    ]);
+    this.everyone = [...all].sort();
+    this.chain = new WanChain(suite.threshold, options.chainId, options.genesis, (epoch) =>
+      epoch === committee.epoch ? { active: committee.harvesters.key.groupKey, backup: null } : undefined,
+    );
+    if (options.farmer === undefined) {
+      this.farmer = null;
+    } else {
+      const quorum = committee.farmers[options.farmer.quorum]!;
+      const index = quorum.members.indexOf(this.id);
+      if (index < 0) throw new RangeError("farmer: this node is not a member of its quorum");
+      const view = new PendingView(this.chain.ledger, options.chainId, suite.signer);
+      this.farmer = {
+        quorum,
+        index,
+        share: options.farmer.share,
+        view,
+        batcher: new Batcher(
+          {
+            epoch: committee.epoch,
+            quorum: quorum.id,
+            batcher: this.publicKey,
+            maxTxs: this.params.maxBatchTxs,
+            maxDelayMs: this.params.batchDelayMs,
+          },
+          (k) => view.senderState(k).nonce,
+        ),
+        collecting: new Map(),
+        certifiedDigests: new Set(),
+        waiting: new Map(),
+      };
+    }
+  }
+
+  /** Certified transfers not yet final (for invariant checks). */
+  pendingIds(): string[] {
+    return [...this.pool.keys()];
+  }
+
+  /** Every transfer id this node has seen certified. */
+  certifiedIds(): ReadonlySet<string> {
+    return this.certifiedSeen;
+  }
+
+  handle(event: EngineEvent, ctx: EngineContext): readonly Effect[] {
+    const effects: Effect[] = [];
+    switch (event.kind) {
+      case "start":
+        this.startRound(effects);
+        break;
+      case "request":
+        this.onRequest(event.requestId, event.body, effects, ctx);
+        break;
+      case "timer":
+        this.onTimer(event.timer, effects, ctx);
+        break;
+      case "message":
+        if (event.protocol === WAN_PROTOCOL) this.onMessage(event.from, event.payload, effects, ctx);
+        break;
+      default:
+        break;
+    }
+    return effects;
+  }
+
+  // ---- entry ----
+
+  private onRequest(requestId: string, body: unknown, effects: Effect[], ctx: EngineContext): void {
+    const tx = (body as { kind?: unknown; tx?: unknown } | null)?.tx;
+    if (!(tx instanceof Uint8Array)) {
+      effects.push({ kind: "reply", requestId, body: { ok: false, code: "WAN_BAD_REQUEST" } });
+      return;
+    }
+    const r = this.route(tx, effects, ctx);
+    effects.push({ kind: "reply", requestId, body: r === null ? { ok: true } : { ok: false, code: r.code } });
+  }
+
+  /** Send a transfer to its batcher (or batch it here). */
+  private route(bytes: Uint8Array, effects: Effect[], ctx: EngineContext): Rejection | null {
+    let env: TransferEnvelope;
+    try {
+      env = openTransfer(bytes);
+    } catch {
+      return this.rejected(effects, { code: "WAN_TX_MALFORMED", peer: "penalise" }, "client");
+    }
+    const q = this.entry.lookup(env.sender);
+    const quorum = this.options.committee.farmers.findIndex((f) => equalBytes(f.id, this.entry.quorums[q]!));
+    const batcher =
+      this.options.committee.farmers[quorum]!.members[this.batcherMaps[quorum]!.batcherOf(env.sender)]!;
+    if (batcher !== this.id) {
+      out(effects, batcher, TxForwardCodec.encode({ tx: bytes }));
+      return null;
+    }
+    const f = this.farmer!;
+    if (f.batcher.add(env, ctx.now())) this.maybeCut(effects, ctx);
+    return null;
+  }
+
+  private maybeCut(effects: Effect[], ctx: EngineContext): void {
+    const f = this.farmer;
+    if (f === null) return;
+    for (let b = f.batcher.cut(ctx.now()); b !== null; b = f.batcher.cut(ctx.now()))
+      this.sendBatch(b, effects);
+    const due = f.batcher.dueAt();
+    if (due !== null) effects.push({ kind: "set-timer", timer: "cut", after: Math.max(0, due - ctx.now()) });
+  }
+
+  private sendBatch(batch: Batch, effects: Effect[]): void {
+    const f = this.farmer!;
+    const digest = batchDigest(batch);
+    const members = f.quorum.members.map((m) => fromHex(m));
+    const ranking = rankValidators(members, digest);
+    const c: Collecting = {
+      batch,
+      collector: new ShareCollector(
+        this.options.suite.threshold,
+        f.quorum.key,
+        batch.epoch,
+        f.quorum.id,
+        digest,
+      ),
+      ranking,
+      asked: 0,
+    };
+    f.collecting.set(hexOf(digest), c);
+    this.ask(c, f.quorum.key.t, effects);
+  }
+
+  private ask(c: Collecting, upTo: number, effects: Effect[]): void {
+    const f = this.farmer!;
+    const payload = BatchCodec.encode(c.batch);
+    for (; c.asked < Math.min(upTo, c.ranking.length); c.asked++)
+      out(effects, f.quorum.members[c.ranking[c.asked]!]!, payload);
+    if (c.asked < c.ranking.length) {
+      effects.push({
+        kind: "set-timer",
+        timer: `ask/${hexOf(c.collector.digest)}`,
+        after: this.params.shareTimeoutMs,
+      });
+    }
+  }
+
+  // ---- timers ----
+
+  private onTimer(timer: string, effects: Effect[], ctx: EngineContext): void {
+    if (timer === "cut") {
+      const f = this.farmer;
+      if (f === null) return;
+      const b = f.batcher.cut(ctx.now());
+      if (b !== null) this.sendBatch(b, effects);
+      this.maybeCut(effects, ctx);
+    } else if (timer.startsWith("ask/")) {
+      const c = this.farmer?.collecting.get(timer.slice(4));
+      if (c !== undefined && c.collector.certificate === null)
+        this.ask(c, c.asked + this.params.extraAsk, effects);
+    } else if (timer === "propose") {
+      this.propose(effects);
+    } else if (timer === "mine") {
+      this.mine(effects);
+    }
+  }
+
+  // ---- messages ----
+
+  private onMessage(from: EngineId, payload: Uint8Array, effects: Effect[], ctx: EngineContext): void {
+    let m: ReturnType<typeof wanWire.decode>;
+    try {
+      m = wanWire.decode(payload);
+    } catch {
+      this.rejected(effects, { code: "WAN_MALFORMED", peer: "penalise" }, from);
+      return;
+    }
+    switch (m.name) {
+      case "TxForward":
+        this.route(m.value.tx, effects, ctx);
+        break;
+      case "Batch":
+        this.onBatch(from, m.value, effects);
+        break;
+      case "BatchShare":
+        this.onBatchShare(from, m.value, effects);
+        break;
+      case "CertifiedBatch":
+        this.onCertifiedBatch(from, m.value.batch, m.value.certificate, effects, ctx);
+        break;
+      case "ProposalBlock":
+        this.onProposal(from, m.value, effects);
+        break;
+      case "ConvergenceBlock":
+        this.onConvergence(m.value, effects);
+        break;
+      case "ConvergenceShare":
+        this.onConvergenceShare(from, m.value, effects);
+        break;
+      case "CertifiedConvergence":
+        this.pendingFinal.set(m.value.block.round, { block: m.value.block, cert: m.value.certificate });
+        this.tryFinalize(effects);
+        break;
+    }
+  }
+
+  private rejected(effects: Effect[], r: Rejection, from: string): Rejection {
+    effects.push({ kind: "emit", name: "wan/rejected", data: { ...r, from } });
+    return r;
+  }
+
+  // ---- farmers: validation and certificates ----
+
+  private onBatch(from: EngineId, batch: Batch, effects: Effect[]): void {
+    const f = this.farmer;
+    if (
+      f === null ||
+      !equalBytes(batch.quorum, f.quorum.id) ||
+      batch.epoch !== this.options.committee.epoch
+    ) {
+      this.rejected(effects, { code: "WAN_BATCH_NOT_MINE", peer: "ignore" }, from);
+      return;
+    }
+    if (hexOf(batch.batcher) !== from || !f.quorum.members.includes(from)) {
+      this.rejected(effects, { code: "WAN_BATCH_WRONG_BATCHER", peer: "penalise" }, from);
+      return;
+    }
+    const prev = hexOf(batch.prev);
+    if (batch.seq > 0 && !f.certifiedDigests.has(prev)) {
+      f.waiting.set(prev, { batch, from });
+      return;
+    }
+    if (batch.seq === 0 && !equalBytes(batch.prev, ZERO_DIGEST)) {
+      this.rejected(effects, { code: "WAN_BATCH_BAD_CHAIN", peer: "penalise" }, from);
+      return;
+    }
+    const digest = batchDigest(batch);
+    const bitmap = encodeBitmap(f.view.validate(batch.txs));
+    const share = signVerdict(
+      this.options.suite.threshold,
+      f.share,
+      batch.epoch,
+      f.quorum.id,
+      digest,
+      bitmap,
+    );
+    const msg = BatchShareCodec.encode({ epoch: batch.epoch, quorum: f.quorum.id, digest, bitmap, share });
+    if (from === this.id) this.onBatchShare(this.id, BatchShareCodec.decode(msg), effects);
+    else out(effects, from, msg);
+  }
+
+  private onBatchShare(
+    from: EngineId,
+    s: { epoch: number; quorum: Uint8Array; digest: Uint8Array; bitmap: Uint8Array; share: Uint8Array },
+    effects: Effect[],
+  ): void {
+    const f = this.farmer;
+    const c = f?.collecting.get(hexOf(s.digest));
+    if (f === null || c === undefined) return; // late share for a certified batch, or not ours
+    const member = f.quorum.members.indexOf(from) + 1;
+    if (member === 0) {
+      this.rejected(effects, { code: "WAN_SHARE_NOT_MEMBER", peer: "penalise" }, from);
+      return;
+    }
+    const r = c.collector.add(member, s.digest, s.bitmap, s.share);
+    for (const x of r.rejections) this.rejected(effects, x, from);
+    if (r.certificate !== null && c.asked > 0) {
+      c.asked = -1; // certified: sent once
+      effects.push({ kind: "cancel-timer", timer: `ask/${hexOf(s.digest)}` });
+      const payload = CertifiedBatchCodec.encode({ batch: c.batch, certificate: r.certificate });
+      for (const to of this.everyone) if (to !== this.id) out(effects, to, payload);
+      this.onCertifiedBatch(this.id, c.batch, r.certificate, effects, null);
+      f.collecting.delete(hexOf(s.digest));
+    } else if (r.certificate === null && c.collector.verdicts() > 1 && c.asked < c.ranking.length) {
+      // Split verdicts: more members now rather than at the timeout.
+      this.ask(c, c.asked + 1, effects);
+    }
+  }
+
+  private onCertifiedBatch(
+    from: EngineId,
+    batch: Batch,
+    cert: BatchCertificate,
+    effects: Effect[],
+    ctx: EngineContext | null,
+  ): void {
+    const digest = batchDigest(batch);
+    const quorum = this.options.committee.farmers.find((q) => equalBytes(q.id, batch.quorum));
+    if (quorum === undefined || !equalBytes(cert.digest, digest) || !equalBytes(cert.quorum, batch.quorum)) {
+      this.rejected(effects, { code: "WAN_CERT_MISMATCH", peer: "penalise" }, from);
+      return;
+    }
+    if (!verifyBatchCertificate(this.options.suite.threshold, quorum.key.groupKey, cert)) {
+      this.rejected(effects, { code: "WAN_CERT_INVALID", peer: "penalise" }, from);
+      return;
+    }
+    const verdicts = decodeBitmap(cert.bitmap, batch.txs.length);
+    if (verdicts === null) {
+      this.rejected(effects, { code: "WAN_CERT_BAD_BITMAP", peer: "penalise" }, from);
+      return;
+    }
+    const f = this.farmer;
+    const mine = f !== null && equalBytes(f.quorum.id, batch.quorum);
+    if (mine && f.certifiedDigests.has(hexOf(digest))) return;
+    let valid = 0;
+    const invalidSenders = new Set<string>();
+    batch.txs.forEach((bytes, i) => {
+      const env = openTransfer(bytes);
+      const k = hexOf(env.id);
+      if (!verdicts[i]) {
+        invalidSenders.add(hexOf(env.sender));
+        return;
+      }
+      valid++;
+      if (!this.certifiedSeen.has(k)) {
+        this.certifiedSeen.add(k);
+        if (env.tx.nonce >= this.chain.ledger.get(env.sender).nonce)
+          this.pool.set(k, { env, order: this.poolCounter++ });
+      }
+      if (mine) f.view.applyCertified(env.tx);
+    });
+    this.dataVersion++;
+    if (mine) {
+      f.certifiedDigests.add(hexOf(digest));
+      if (equalBytes(batch.batcher, this.publicKey)) f.batcher.resync(invalidSenders);
+      effects.push({ kind: "emit", name: "wan/certified-batch", data: { digest: hexOf(digest), valid } });
+      const next = f.waiting.get(hexOf(digest));
+      if (next !== undefined) {
+        f.waiting.delete(hexOf(digest));
+        this.onBatch(next.from, next.batch, effects);
+      }
+      if (ctx !== null && equalBytes(batch.batcher, this.publicKey)) this.maybeCut(effects, ctx);
+    }
+    this.retry(effects);
+  }
+
+  // ---- rounds ----
+
+  private get round(): number {
+    return this.chain.head.round + 1;
+  }
+
+  private startRound(effects: Effect[]): void {
+    const { committee } = this.options;
+    if (this.options.harvester !== undefined)
+      effects.push({ kind: "set-timer", timer: "propose", after: this.params.proposeAfterMs });
+    if (this.options.miner === true) {
+      const rank = minerRank(
+        this.chain.head.beacon,
+        this.round,
+        committee.miners.map((m) => fromHex(m)),
+        this.publicKey,
+      );
+      if (rank >= 0 && rank < this.params.minerPlaces) {
+        effects.push({
+          kind: "set-timer",
+          timer: "mine",
+          after: this.params.mineAfterMs + rank * this.params.backupDelayMs,
+        });
+      }
+    }
+  }
+
+  private propose(effects: Effect[]): void {
+    const round = this.round;
+    if (this.proposedRound >= round || this.options.harvester === undefined) return;
+    this.proposedRound = round;
+    const head = this.chain.head;
+    const harvesters = this.options.committee.harvesters.members.map((m) => fromHex(m));
+    const position = resolutionOrder(head.beacon, round, harvesters).findIndex((h) =>
+      equalBytes(h, this.publicKey),
+    );
+    const ledger = this.chain.ledger;
+    const candidates: Candidate[] = [];
+    for (const [id, e] of this.pool) {
+      candidates.push({
+        id,
+        sender: hexOf(e.env.sender),
+        nonce: e.env.tx.nonce,
+        size: e.env.bytes.length,
+        fee: e.env.tx.fee,
+      });
+    }
+    const picked = selectForPosition(
+      candidates,
+      position,
+      this.params.maxBlockBytes,
+      (s) => ledger.getHex(s).nonce,
+    );
+    const block = signProposal(
+      this.options.suite.signer,
+      {
+        epoch: this.options.committee.epoch,
+        round,
+        ref: head.hash,
+        proposer: this.publicKey,
+        txs: picked.map((c) => fromHex(c.id)),
+      },
+      this.options.secretKey,
+    );
+    const payload = ProposalBlockCodec.encode(block);
+    for (const to of this.everyone) if (to !== this.id) out(effects, to, payload);
+    this.onProposal(this.id, block, effects);
+  }
+
+  private onProposal(from: EngineId, p: ProposalBlock, effects: Effect[]): void {
+    if (p.round < this.round) return;
+    if (hexOf(p.proposer) !== from || !this.options.committee.harvesters.members.includes(from)) {
+      this.rejected(effects, { code: "WAN_PROPOSAL_NOT_HARVESTER", peer: "penalise" }, from);
+      return;
+    }
+    if (!proposalIsWellFormed(this.options.suite.signer, p)) {
+      this.rejected(effects, { code: "WAN_PROPOSAL_INVALID", peer: "penalise" }, from);
+      return;
+    }
+    let m = this.proposals.get(p.round);
+    if (m === undefined) {
+      m = new Map();
+      this.proposals.set(p.round, m);
+    }
+    m.set(hexOf(proposalHash(p)), p);
+    this.dataVersion++;
+    this.retry(effects);
+  }
+
+  private mine(effects: Effect[]): void {
+    const round = this.round;
+    if (this.minedRound >= round) return;
+    const miners = this.options.committee.miners.map((m) => fromHex(m));
+    if (this.bestSeen < minerRank(this.chain.head.beacon, round, miners, this.publicKey)) return;
+    this.minedRound = round;
+    const head = this.chain.head;
+    const merge = mergeProposals({
+      round,
+      beacon: head.beacon,
+      ref: head.hash,
+      proposals: [...(this.proposals.get(round)?.values() ?? [])],
+      state: this.chain.ledger,
+      certified: (k) => this.pool.get(k)?.env.tx,
+    });
+    const block = signConvergence(
+      this.options.suite.signer,
+      convergenceBodyOf(merge, {
+        epoch: this.options.committee.epoch,
+        round,
+        prev: head.hash,
+        beacon: head.beacon,
+        miner: this.publicKey,
+      }),
+      this.options.secretKey,
+    );
+    const payload = ConvergenceBlockCodec.encode(block);
+    for (const to of this.everyone) if (to !== this.id) out(effects, to, payload);
+    this.onConvergence(block, effects);
+  }
+
+  private roundContext(): RoundContext {
+    const head = this.chain.head;
+    const round = this.round;
+    return {
+      signer: this.options.suite.signer,
+      epoch: this.options.committee.epoch,
+      round,
+      prev: head.hash,
+      beacon: head.beacon,
+      miners: this.options.committee.miners.map((m) => fromHex(m)),
+      minerPlaces: this.params.minerPlaces,
+      proposal: (h) => this.proposals.get(round)?.get(h),
+      state: this.chain.ledger,
+      certified: (k) => this.pool.get(k)?.env.tx,
+    };
+  }
+
+  private onConvergence(block: ConvergenceBlock, effects: Effect[]): void {
+    if (block.round !== this.round) return;
+    const miners = this.options.committee.miners.map((m) => fromHex(m));
+    const rank = minerRank(block.beacon, block.round, miners, block.miner);
+    if (rank >= 0 && rank < this.bestSeen && equalBytes(block.beacon, this.chain.head.beacon))
+      this.bestSeen = rank;
+    if (this.options.harvester === undefined) return;
+    const h = hexOf(convergenceHash(block));
+    if (this.voted.has(h)) return;
+    this.blocks.set(h, block);
+    this.vote(h, effects);
+  }
+
+  /** Vote on a stored block if it checks now; data-dependent failures are retried when data arrives. */
+  private vote(h: string, effects: Effect[]): void {
+    const block = this.blocks.get(h);
+    const share = this.options.harvester?.share;
+    if (block === undefined || share === undefined || this.voted.has(h) || this.votedRound >= block.round)
+      return;
+    const v = voteOnConvergence(this.options.suite.threshold, share, block, this.roundContext());
+    if (v.share === null) {
+      // A state or tx root that differs may only mean a certified batch is still in flight: keep the block.
+      const dataDependent = [
+        "WAN_CONVERGENCE_MISSING_PROPOSAL",
+        "WAN_CONVERGENCE_BAD_TXS",
+        "WAN_CONVERGENCE_BAD_STATE_ROOT",
+      ];
+      if (!dataDependent.includes(v.rejection.code)) {
+        this.blocks.delete(h);
+        this.rejected(effects, v.rejection, hexOf(block.miner));
+      }
+      return;
+    }
+    this.voted.add(h);
+    this.votedRound = block.round;
+    const msg = ConvergenceShareCodec.encode({
+      epoch: block.epoch,
+      round: block.round,
+      block: fromHex(h),
+      stateRoot: block.stateRoot,
+      share: v.share,
+    });
+    for (const to of this.options.committee.harvesters.members) if (to !== this.id) out(effects, to, msg);
+    this.onConvergenceShare(this.id, ConvergenceShareCodec.decode(msg), effects);
+  }
+
+  private onConvergenceShare(
+    from: EngineId,
+    s: { epoch: number; round: number; block: Uint8Array; stateRoot: Uint8Array; share: Uint8Array },
+    effects: Effect[],
+  ): void {
+    if (this.options.harvester === undefined || s.round !== this.round) return;
+    const { harvesters } = this.options.committee;
+    const member = harvesters.members.indexOf(from) + 1;
+    const scheme = this.options.suite.threshold;
+    let share: SignatureShare<unknown>;
+    try {
+      share = scheme.signatureShareFromBytes(s.share);
+    } catch {
+      this.rejected(effects, { code: "WAN_SHARE_MALFORMED", peer: "penalise" }, from);
+      return;
+    }
+    if (member === 0 || share.index !== member) {
+      this.rejected(effects, { code: "WAN_SHARE_WRONG_INDEX", peer: "penalise" }, from);
+      return;
+    }
+    const h = hexOf(s.block);
+    let m = this.shares.get(h);
+    if (m === undefined) {
+      m = new Map();
+      this.shares.set(h, m);
+    }
+    if (m.has(member)) return;
+    m.set(member, share);
+    const block = this.blocks.get(h);
+    if (m.size < harvesters.key.t || block === undefined || !this.voted.has(h)) return;
+    const msg = certificationBytes(s.epoch, s.round, s.block, block.stateRoot);
+    const r = combineVerified(scheme, harvesters.key, CONVERGENCE_CERT_TAG, msg, [...m.values()]);
+    for (const bad of r.bad) m.delete(bad);
+    if (!r.ok) return;
+    const cert: ConvergenceCertificate = {
+      epoch: s.epoch,
+      round: s.round,
+      block: s.block,
+      stateRoot: block.stateRoot,
+      signature: scheme.signatureToBytes(r.sig),
+    };
+    const payload = CertifiedConvergenceCodec.encode({ block, certificate: cert });
+    for (const to of this.everyone) if (to !== this.id) out(effects, to, payload);
+    this.pendingFinal.set(block.round, { block, cert });
+    this.tryFinalize(effects);
+  }
+
+  /** Append every certified round this node can now recompute, in order. */
+  private tryFinalize(effects: Effect[]): void {
+    for (
+      let next = this.pendingFinal.get(this.round);
+      next !== undefined;
+      next = this.pendingFinal.get(this.round)
+    ) {
+      const { block, cert } = next;
+      const round = block.round;
+      const attempt = `final/${hexOf(convergenceHash(block))}`;
+      if (this.triedAt.get(attempt) === this.dataVersion) return;
+      this.triedAt.set(attempt, this.dataVersion);
+      const props: ProposalBlock[] = [];
+      for (const h of block.proposals) {
+        const p = this.proposals.get(round)?.get(hexOf(h));
+        if (p === undefined) return; // wait for it
+        props.push(p);
+      }
+      const head = this.chain.head;
+      const merge = mergeProposals({
+        round,
+        beacon: head.beacon,
+        ref: head.hash,
+        proposals: props,
+        state: this.chain.ledger,
+        certified: (k) => this.pool.get(k)?.env.tx,
+      });
+      const r = this.chain.append(block, cert, merge);
+      if (r !== null) {
+        if (r.code === "WAN_APPEND_STATE_MISMATCH") return; // a certified batch still in flight: retry later
+        this.pendingFinal.delete(round);
+        this.rejected(effects, r, "certificate");
+        continue;
+      }
+      this.pendingFinal.delete(round);
+      this.afterFinal(merge.kept, effects);
+      effects.push({
+        kind: "emit",
+        name: "wan/finalized",
+        data: { round, kept: merge.kept.map(hexOf), stateRoot: hexOf(block.stateRoot) },
+      });
+      this.startRound(effects);
+    }
+  }
+
+  private afterFinal(kept: readonly Uint8Array[], effects: Effect[]): void {
+    for (const id of kept) this.pool.delete(hexOf(id));
+    const ledger = this.chain.ledger;
+    for (const [k, e] of this.pool) if (e.env.tx.nonce < ledger.get(e.env.sender).nonce) this.pool.delete(k);
+    this.proposals.delete(this.round - 1);
+    this.blocks.clear();
+    this.triedAt.clear();
+    this.bestSeen = Number.POSITIVE_INFINITY;
+    this.shares.clear();
+    this.voted.clear();
+    const f = this.farmer;
+    if (f !== null) {
+      const pending: Transfer[] = [...this.pool.values()]
+        .sort((a, b) => a.order - b.order)
+        .map((e) => e.env.tx);
+      f.view.rebase(ledger, pending);
+    }
+    void effects;
+  }
+
+  /** New data arrived: blocks waiting to be voted on and rounds waiting to be appended may now check. */
+  private retry(effects: Effect[]): void {
+    for (const h of [...this.blocks.keys()]) this.vote(h, effects);
+    this.tryFinalize(effects);
+  }
+
+  /** This node's fee address (tests). */
+  get address(): Uint8Array {
+    return addressBytesOf(this.publicKey);
+  }
+}
