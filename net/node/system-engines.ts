@@ -37,7 +37,7 @@ export interface SystemOptions {
   readonly gossipInterval?: number;
   /** Membership anti-entropy period, ms (default 1000). */
   readonly syncInterval?: number;
-  /** Latency probe period, ms (default 2000); 0 disables the probe engine. */
+  /** Latency probe period, ms (default 2000); 0: never ping, only answer. */
   readonly probeInterval?: number;
   readonly joinTimeout?: number;
   readonly joinAttempts?: number;
@@ -52,7 +52,7 @@ export class SystemEngines {
   readonly store: AdvertStore;
   readonly adverts: AdvertEngine;
   readonly domains: DomainEngine;
-  readonly probe: ProbeEngine | undefined;
+  readonly probe: ProbeEngine;
 
   constructor(
     private readonly node: LatticeNode,
@@ -91,15 +91,13 @@ export class SystemEngines {
     node.directory.setDomainResolver((d) => domains.members(d));
     node.addEngine(this.adverts);
     node.addEngine(this.domains);
-    if (options.probeInterval !== 0) {
-      this.probe = new ProbeEngine({
-        node: node.id,
-        sink: node.reputation,
-        peers: () => store.nodes(),
-        ...(options.probeInterval === undefined ? {} : { interval: options.probeInterval }),
-      });
-      node.addEngine(this.probe);
-    } else this.probe = undefined;
+    this.probe = new ProbeEngine({
+      node: node.id,
+      sink: node.reputation,
+      peers: () => store.nodes(),
+      ...(options.probeInterval === undefined ? {} : { interval: options.probeInterval }),
+    });
+    node.addEngine(this.probe);
   }
 
   /** Insert an advert obtained out of band. */

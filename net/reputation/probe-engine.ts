@@ -37,7 +37,7 @@ export interface ProbeEngineOptions {
   readonly sink: LatencySink;
   /** Peers worth measuring (e.g. every node with an advert); read at each round. */
   readonly peers: () => readonly NodeId[];
-  /** Mean period between rounds, ms (default 2000). */
+  /** Mean period between rounds, ms (default 2000); 0 only answers other nodes' pings. */
   readonly interval?: number;
   /** A ping older than this is lost, ms (default 5000). */
   readonly timeout?: number;
@@ -67,6 +67,7 @@ export class ProbeEngine implements Engine {
       case "start":
         // Nonces start at a random point so a restarted node does not reuse its predecessor's.
         this.nonce = ctx.random.int(0, 0xffff_ffff) * 1024;
+        if (this.period() === 0) return [];
         return [{ kind: "set-timer", timer: TICK, after: ctx.random.int(0, this.period() >> 2) }];
       case "timer":
         return event.timer === TICK ? this.round(ctx) : [];
