@@ -166,7 +166,7 @@ describe("verdict shares and batch certificates", () => {
 });
 
 describe("pending view validation", () => {
-  test("signature, chain, nonce order, balance minus pending debits; certified batches apply without re-validating", () => {
+  test("signature, chain, nonce order, balance minus pending debits (valid is true: Versatus inverted it, §1.9 item 3); certified batches apply without re-validating", () => {
     const ledger = Ledger.fromGenesis([[alice.address, { balance: 25n, nonce: 0n }]]);
     const view = new PendingView(ledger, CHAIN_ID, suite.signer);
     const t0 = env(transfer(suite.signer, alice, bob.address, 0n, 10n, 1n));

@@ -813,7 +813,7 @@ export class WanNode implements Engine {
         continue;
       }
       this.pendingFinal.delete(round);
-      this.afterFinal(merge.kept, effects);
+      this.afterFinal(merge.kept);
       effects.push({
         kind: "emit",
         name: "wan/finalized",
@@ -823,7 +823,7 @@ export class WanNode implements Engine {
     }
   }
 
-  private afterFinal(kept: readonly Uint8Array[], effects: Effect[]): void {
+  private afterFinal(kept: readonly Uint8Array[]): void {
     for (const id of kept) this.pool.delete(hexOf(id));
     const ledger = this.chain.ledger;
     for (const [k, e] of this.pool) if (e.env.tx.nonce < ledger.get(e.env.sender).nonce) this.pool.delete(k);
@@ -840,7 +840,6 @@ export class WanNode implements Engine {
         .map((e) => e.env.tx);
       f.view.rebase(ledger, pending);
     }
-    void effects;
   }
 
   /** New data arrived: blocks waiting to be voted on and rounds waiting to be appended may now check. */

@@ -6,6 +6,7 @@ import { encodeTransfer, envelopeOf, type Transfer } from "../../tx/transfer.ts"
 import { convergenceHash } from "../convergence/convergence-block.ts";
 import { CHAIN_ID, transfer } from "../testing/fixtures.ts";
 import { WanHarness } from "./wan-harness.ts";
+import { CertifiedBatchCodec } from "./wan-messages.ts";
 
 function runScenario(seed: number, load = 300) {
   const suite = modelSuite();
@@ -107,7 +108,8 @@ describe("WAN rounds end to end (model crypto, dealer keys, 2 farmer quorums of 
     // Liveness under no faults: all the valid load is final; the double spends and the overspend are not.
     for (const tx of valid) expect(finalized.has(toHex(envelopeOf(tx).id))).toBe(true);
     for (const tx of bad) expect(finalized.has(toHex(envelopeOf(tx).id))).toBe(false);
-    // Of two transfers with one (sender, nonce), exactly one is final, whichever reached the batcher first.
+    // Of two transfers with one (sender, nonce), exactly one is final, whichever reached the batcher first:
+    // entry and batcher are keyed by the sender (Versatus keyed Maglev by tx digest: §1.9 item 4).
     for (const pair of pairs)
       expect(pair.filter((tx) => finalized.has(toHex(envelopeOf(tx).id))).length).toBe(1);
     // Rejections, if any, are only the expected kind (no invalid certificates or proposals among honest nodes).
@@ -124,4 +126,51 @@ describe("WAN rounds end to end (model crypto, dealer keys, 2 farmer quorums of 
     expect(a.delivered).toBe(b.delivered);
     expect(a.emits).toEqual(b.emits);
   }, 30_000);
+});
+
+describe("WAN engine input handling", () => {
+  test("malformed and forged input gets a typed rejection and changes nothing", () => {
+    const suite = modelSuite();
+    const h = new WanHarness({
+      suite,
+      seed: 2,
+      farmerQuorums: 1,
+      quorumSize: 5,
+      harvesters: 5,
+      miners: 1,
+      accounts: 2,
+      balance: 100n,
+      chainId: CHAIN_ID,
+    });
+    const [id] = [...h.nodes.keys()].sort();
+    const to = { kind: "engine" as const, engine: id! };
+    const send = (payload: Uint8Array) =>
+      h.deliver(id!, { kind: "message", from: id!, fromNode: id!, to, protocol: "lattice/wan/v1", payload });
+    send(Uint8Array.of(0xff, 0x00));
+    const tx = transfer(suite.signer, h.accounts[0]!, h.accounts[1]!.address, 0n);
+    const batch = {
+      epoch: 0,
+      quorum: new Uint8Array(32),
+      batcher: new Uint8Array(32),
+      seq: 0,
+      prev: new Uint8Array(32),
+      txs: [encodeTransfer(tx)],
+    };
+    const certificate = {
+      epoch: 0,
+      quorum: new Uint8Array(32),
+      digest: new Uint8Array(32),
+      bitmap: Uint8Array.of(1),
+      signature: new Uint8Array(16),
+    };
+    send(CertifiedBatchCodec.encode({ batch, certificate }));
+    const codes = h.emits
+      .filter((e) => e.name === "wan/rejected")
+      .map((e) => (e.data as { code: string }).code);
+    expect(codes).toEqual(["WAN_MALFORMED", "WAN_CERT_MISMATCH"]);
+    const node = h.nodes.get(id!)!.engine;
+    expect(node.pendingIds()).toEqual([]);
+    expect(node.certifiedIds().size).toBe(0);
+    expect(node.chain.head.round).toBe(0);
+  });
 });
