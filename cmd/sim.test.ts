@@ -26,6 +26,9 @@ describe("lattice sim", () => {
     expect(r.verdict).toBe("pass");
     expect(r.violations).toEqual([]);
     expect(r.quorums[0].minHeight).toBeGreaterThan(0);
+    expect(r.quorums[0].key.status).toBe("ready");
+    expect(r.quorums[0].key.readyHeight).toBeGreaterThan(0);
+    expect(r.checks.map((c: { name: string }) => c.name)).toContain("no-certificate-before-key");
     expect(r.eventLogHash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.replay).toBe("lattice sim --seed 2 --nodes 4 --rounds 20 --faults crash");
   });
@@ -49,6 +52,7 @@ describe("lattice sim", () => {
       ["--faults", "meteor"],
       ["--nodes", "0"],
       ["--suite", "fast"],
+      ["--crypto", "fast"],
     ]) {
       const { sink } = capture();
       expect(await runCli(["sim", ...args], sink)).toBe(2);

@@ -22,7 +22,8 @@ interface SimOpts {
   nodes: string;
   rounds: string;
   faults: string;
-  suite: string;
+  suite?: string;
+  crypto: string;
   twins?: string;
   split?: string;
   views: string;
@@ -33,7 +34,8 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
     .command("sim")
     .description(
       "run the deterministic simulator: Simplex quorums (farmer quorums of 4, plus a harvester quorum of 7 " +
-        "drawn by the seed when nodes >= 7) under faults, then a healed liveness phase; exit 1 on any violation",
+        "drawn by the seed when nodes >= 7) that first run their DKG over their own log, under faults, then " +
+        "a healed liveness phase; exit 1 on any violation",
     )
     .option("--seed <n>", "seed: the same seed replays the same run exactly", "1")
     .option("--nodes <n>", "number of nodes (16 gives quorums 4+4+4+4 and 7)", "4")
@@ -43,7 +45,12 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
       "none | swarm | comma list of loss,duplicate,reorder,partition,crash,withhold,equivocate,vote-wrong,invalid,twin",
       "none",
     )
-    .option("--suite <name>", "crypto suite: model (fast) or real (noble/native)", "model")
+    .option(
+      "--crypto <suite>",
+      "crypto suite: model (model threshold scheme and share box, fast) or real (BLS12-381, X25519, Ed25519)",
+      "model",
+    )
+    .option("--suite <name>", "alias of --crypto")
     .option("--twins <hosts>", "Twins scenario (4 nodes): hosts to duplicate, e.g. n0,n1")
     .option("--split <hosts>", "Twins scenario: one side of the partition, e.g. n0,n1,n2")
     .option("--views <n>", "Twins scenario: views the partition lasts", "3")
@@ -77,14 +84,14 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      if (opts.suite !== "model" && opts.suite !== "real")
-        throw new UsageError("--suite must be model or real");
+      const crypto = opts.suite ?? opts.crypto;
+      if (crypto !== "model" && crypto !== "real") throw new UsageError("--crypto must be model or real");
       const config = {
         seed,
         nodes: int("nodes", opts.nodes, 1, 256),
         rounds: int("rounds", opts.rounds, 1, 1_000_000),
         faults: opts.faults,
-        suite: opts.suite,
+        suite: crypto,
       } as const;
       out.info(
         `simulating: ${config.nodes} nodes, ${config.rounds} rounds, faults ${config.faults}, seed ${seed}`,
@@ -109,6 +116,7 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
             hosts: q.hosts,
             minHeight: q.minHeight,
             maxHeight: q.maxHeight,
+            key: q.key,
           })),
           finalized: r.finalized,
           verdict: r.verdict,
@@ -126,7 +134,10 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
         () =>
           [
             ...r.quorums.map(
-              (q) => `${q.name.padEnd(10)} n=${q.n} f=${q.f}  heights ${q.minHeight}..${q.maxHeight}`,
+              (q) =>
+                `${q.name.padEnd(10)} n=${q.n} f=${q.f}  heights ${q.minHeight}..${q.maxHeight}  key ${q.key.status}` +
+                (q.key.readyHeight === null ? "" : ` at height ${q.key.readyHeight} (${q.key.groupKey}…)`) +
+                ` ${q.key.readyMembers}/${q.key.honestMembers} honest members`,
             ),
             ...r.checks.map((c) => `${c.status.padEnd(7)} ${c.name}: ${c.detail}`),
             `faults fired: ${

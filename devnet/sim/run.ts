@@ -108,7 +108,7 @@ export interface SimReport {
 
 /** The replay command of a configuration. */
 export function replayCommand(c: SimConfig): string {
-  const suite = c.suite === "real" ? " --suite real" : "";
+  const suite = c.suite === "real" ? " --crypto real" : "";
   return `lattice sim --seed ${c.seed} --nodes ${c.nodes} --rounds ${c.rounds} --faults ${c.faults}${suite}`;
 }
 
@@ -179,7 +179,7 @@ export interface WorldOptions {
   readonly placements?: readonly { host: string; kind: ByzantineKind }[];
   readonly delta?: number;
   readonly blockTime?: number;
-  /** Certify every k-th finalized height once a quorum's key is ready (default 1 model, 4 real). */
+  /** Certify every k-th finalized height once a quorum's key is ready (default 1 model, 8 real). */
   readonly checkpointEvery?: number;
 }
 
@@ -240,7 +240,7 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
               box,
               encryptionKeys: boxKeysOf.get(q.name)!,
               encryptionSecret: encryption.secretKey,
-              checkpointEvery: o.checkpointEvery ?? (real ? 4 : 1),
+              checkpointEvery: o.checkpointEvery ?? (real ? 8 : 1),
               delta: o.delta ?? SIM_DELTA_MS,
               blockTime: o.blockTime ?? SIM_BLOCK_TIME_MS,
               app: { propose: ({ random, height }) => Uint8Array.of(height & 0xff, ...random.bytes(15)) },

@@ -9,7 +9,7 @@ function failure(r: SimReport): string {
 }
 
 describe("swarm", () => {
-  test("50 swarm seeds: 0 violations, every fault fired, liveness after heal", () => {
+  test("50 swarm seeds with DKG in the loop: 0 violations, every fault fired, keys and liveness after heal", () => {
     const verdicts = new Map<string, number>();
     const kinds = new Set<string>();
     for (let seed = 1; seed <= 50; seed++) {
@@ -38,11 +38,19 @@ describe("swarm", () => {
     expect(hashes.size).toBe(20);
   }, 60_000);
 
-  test("16 nodes, quorums of 4 and 7, swarm faults: keeps finalizing with 0 violations", () => {
+  test("16 nodes, quorums of 4 and 7 with live DKG, swarm faults: keys agree, keeps finalizing, 0 violations", () => {
     const r = runSimulation({ seed: 1, nodes: 16, rounds: 40, faults: "swarm" });
     if (r.verdict !== "pass") throw new Error(failure(r));
     expect(r.quorums.map((q) => q.n)).toEqual([4, 4, 4, 4, 7]);
-    for (const q of r.quorums) expect(q.minHeight).toBeGreaterThan(LIVENESS_FLOOR);
+    for (const q of r.quorums) {
+      expect(q.minHeight).toBeGreaterThan(LIVENESS_FLOOR);
+      // Every quorum keyed live over its own log, under the faults, and kept finalizing past it.
+      expect(q.key.status).toBe("ready");
+      expect(q.key.readyMembers).toBe(q.key.honestMembers);
+      expect(q.key.readyHeight!).toBeLessThan(q.minHeight);
+    }
+    expect(r.checks.find((c) => c.name === "key-agreement")!.status).toBe("pass");
+    expect(r.checks.find((c) => c.name === "no-certificate-before-key")!.status).toBe("pass");
   }, 60_000);
 });
 
