@@ -8,6 +8,9 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./exit-codes.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerKeys } from "./keys.ts";
+import { registerAccount } from "./account.ts";
+import { registerNode } from "./node.ts";
+import { registerTx } from "./tx.ts";
 import { registerSim } from "./sim.ts";
 import { createOutput, type GlobalOptions, type Output, processSink, type Sink } from "./output.ts";
 import { VERSION } from "./version.ts";
@@ -42,6 +45,9 @@ export function buildProgram(sink: Sink = processSink): Command {
   registerDemo(program, outputFor);
   registerSim(program, outputFor);
   registerDoctor(program, outputFor);
+  registerNode(program, outputFor);
+  registerTx(program, outputFor);
+  registerAccount(program, outputFor);
 
   // Every subcommand inherits the error handling and output routing of the root.
   const configure = (cmd: Command) => {
