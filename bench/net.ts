@@ -2,7 +2,10 @@
  * bench/net.ts: messages/s and round-trip latency of 1 KiB messages between two nodes over loopback TCP
  * (signed envelopes, encrypted sessions; msg/s counts both directions, latency is the round trip under a
  * window of outstanding requests), plain and through the chaos layer with no rules, interleaved in
- * one run. Fixed message counts; stops by itself. Prints a table, then one JSON line with every figure.
+ * one run. Fixed message counts; stops by itself. Then "where the time goes": the per-message cost of
+ * each stage a 1 KiB message passes (envelope seal = encode + Ed25519 sign, decode, verify, ChaCha20-
+ * Poly1305 seal and open from noble), measured in the same process, with native AES-256-GCM beside
+ * them for comparison. Prints tables, then one JSON line with every figure.
  *
  *   bun bench/net.ts [--rounds 3] [--messages 3000] [--window 64]
  */
@@ -10,9 +13,12 @@ import type { Effect, Engine, EngineEvent } from "../core/engine/engine.ts";
 import { Prng } from "../core/engine/prng.ts";
 import { toHex } from "../core/crypto/bytes.ts";
 import { keyPairFromSeed } from "../core/crypto/ed25519.ts";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { ChaosController } from "../net/chaos/chaos.ts";
 import { RealClock } from "../net/clock/real-clock.ts";
 import { LatticeNode } from "../net/node/node.ts";
+import { decodeEnvelope, sealEnvelope, verifyEnvelope } from "../net/router/envelope.ts";
+import { SessionCipher } from "../net/transport/tcp/session-cipher.ts";
 import { TcpTransport } from "../net/transport/tcp/tcp-transport.ts";
 import type { Transport } from "../net/transport/transport.ts";
 
@@ -130,6 +136,67 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 
+// ---- where the time goes: each stage alone, minimum of 5 batches (least disturbed by other load) ----
+function stageCosts(): Record<string, number> {
+  const rng = new Prng(7);
+  const ka = keyPairFromSeed(rng.bytes(32));
+  const a = toHex(ka.publicKey);
+  const b = toHex(keyPairFromSeed(rng.bytes(32)).publicKey);
+  const e = {
+    from: a,
+    to: { kind: "engine" as const, engine: b },
+    protocol: PROTO,
+    seq: 0,
+    payload: new Uint8Array(1024),
+  };
+  const frame = sealEnvelope(ka.secretKey, b, e);
+  const key = rng.bytes(32);
+  const tx = new SessionCipher(key);
+  const sealed: Uint8Array[] = [];
+  const iv = rng.bytes(12);
+  const gcm = (() => {
+    const c = createCipheriv("aes-256-gcm", key, iv);
+    const x = c.update(frame);
+    c.final();
+    return { ct: x, tag: c.getAuthTag() };
+  })();
+  const N = 400;
+  const time = (f: (i: number) => void): number => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < N; i++) f(i);
+      best = Math.min(best, ((performance.now() - t0) / N) * 1000);
+    }
+    return best;
+  };
+  const out: Record<string, number> = {};
+  out.envelopeSealUs = time((i) => sealEnvelope(ka.secretKey, b, { ...e, seq: i }));
+  out.envelopeDecodeUs = time(() => decodeEnvelope(frame));
+  const env = decodeEnvelope(frame);
+  out.envelopeVerifyUs = time(() => verifyEnvelope(env, a, b));
+  out.chachaSealUs = time(() => sealed.push(tx.seal(frame)));
+  const rx = new SessionCipher(key);
+  let k = 0;
+  out.chachaOpenUs = time(() => rx.open(sealed[k++]!));
+  out.aesGcmSealUs = time(() => {
+    const c = createCipheriv("aes-256-gcm", key, iv);
+    c.update(frame);
+    c.final();
+    c.getAuthTag();
+  });
+  out.aesGcmOpenUs = time(() => {
+    const d = createDecipheriv("aes-256-gcm", key, iv);
+    d.setAuthTag(gcm.tag);
+    d.update(gcm.ct);
+    d.final();
+  });
+  out.perMessageUs =
+    out.envelopeSealUs + out.envelopeDecodeUs + out.envelopeVerifyUs + out.chachaSealUs + out.chachaOpenUs;
+  return out;
+}
+const stages = stageCosts();
+
 const summary = (variant: string) => {
   const xs = results.filter((x) => x.variant === variant);
   const med = (v: number[]) => v.slice().sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
@@ -157,6 +224,22 @@ for (const s of [plain, chaos]) {
 console.log(
   `chaos overhead (median msg/s): ${(((plain.msgsPerSecMedian - chaos.msgsPerSecMedian) / plain.msgsPerSecMedian) * 100).toFixed(1)}%`,
 );
+console.log("where the time goes, one 1 KiB message (us, best of 5 x 400):");
+const stageRows: [string, number][] = [
+  ["envelope seal (encode + Ed25519 sign)", stages.envelopeSealUs!],
+  ["envelope decode (canonical check)", stages.envelopeDecodeUs!],
+  ["envelope verify (Ed25519)", stages.envelopeVerifyUs!],
+  ["ChaCha20-Poly1305 seal (noble)", stages.chachaSealUs!],
+  ["ChaCha20-Poly1305 open (noble)", stages.chachaOpenUs!],
+];
+for (const [name, us] of stageRows)
+  console.log(
+    `  ${name.padEnd(40)}${f(us, 1)}  ${((us / stages.perMessageUs!) * 100).toFixed(0).padStart(3)}%`,
+  );
+console.log(`  ${"sum (one direction, one message)".padEnd(40)}${f(stages.perMessageUs!, 1)}`);
+console.log(
+  `  for comparison, native AES-256-GCM seal/open: ${stages.aesGcmSealUs!.toFixed(1)} / ${stages.aesGcmOpenUs!.toFixed(1)} us`,
+);
 console.log(
   JSON.stringify({
     bench: "net",
@@ -166,6 +249,7 @@ console.log(
     window: WINDOW,
     plain,
     chaosNoRules: chaos,
+    stagesUs: stages,
     chaosOverheadPct: ((plain.msgsPerSecMedian - chaos.msgsPerSecMedian) / plain.msgsPerSecMedian) * 100,
     runs: results,
   }),
