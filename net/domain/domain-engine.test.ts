@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fromHex, toHex } from "../../core/crypto/bytes.ts";
 import type { KeyPair } from "../../core/crypto/ed25519.ts";
+import { signAdvert } from "../advert/advert.ts";
 import { signRecord } from "../advert/signed.ts";
 import { type ClusterNode, type DomainSetup, MemoryCluster } from "../node/memory-cluster.ts";
 import {
@@ -222,6 +223,52 @@ describe("domain engine over memory transport and virtual time", () => {
     ).toBe(true);
     expect(c.chaos.total("loss")).toBeGreaterThan(0);
     expect(c.chaos.total("duplicate")).toBeGreaterThan(0);
+    await c.stopAll();
+  });
+
+  test("the owner evicts a member; every replica, the evicted one included, agrees; others may not evict", async () => {
+    const { c, d, owner, others } = await domainCluster(16, 3);
+    for (const o of others) expect(await c.drive(o.system.join(d.domain))).toMatchObject({ ok: true });
+    const [x, y, z] = others as [ClusterNode, ClusterNode, ClusterNode];
+    expect(await c.drive(x.system.remove(d.domain, y.id))).toEqual({ ok: false, reason: "not-owner" });
+    expect(await c.drive(owner.system.remove(d.domain, y.id))).toEqual({ ok: true });
+    expect(
+      c.until(
+        () =>
+          [owner, x, z].every((n) => !n.system.members(d.domain).includes(y.id)) &&
+          y.system.domains.status(d.domain) === "outside",
+        10_000,
+      ),
+    ).toBe(true);
+    expect(await c.drive(owner.system.remove(d.domain, y.id))).toEqual({ ok: false, reason: "not-member" });
+    await c.stopAll();
+  });
+
+  test("a newer DomainAdvert gossiped by the owner adds an introducer; a node that knew only the old one joins through it", async () => {
+    const { c, d, owner, ownerKey, others } = await domainCluster(17, 2);
+    const [intro, joiner] = others as [ClusterNode, ClusterNode];
+    expect(await c.drive(intro.system.join(d.domain))).toMatchObject({ ok: true });
+    const v2 = signAdvert(ownerKey.secretKey, {
+      kind: "domain",
+      domain: d.domain,
+      owner: owner.id,
+      name: "lan-a",
+      version: 2,
+      introducers: [owner.id, intro.id],
+      policy: "psk",
+    });
+    expect(owner.system.learn(v2)).toBe("accepted");
+    // The joiner cannot reach the owner at all: it must learn v2 by gossip and join through `intro`.
+    c.chaos.partition([joiner.id], [owner.id]);
+    joiner.system.learn(intro.system.nodeAdvert()!);
+    expect(c.until(() => joiner.system.store.domain(d.domain)?.version === 2, 10_000)).toBe(true);
+    expect(await c.drive(joiner.system.join(d.domain))).toMatchObject({ ok: true });
+    expect(intro.system.domains.counts.get("join-accepted")).toBe(1);
+    c.chaos.heal();
+    const all = [owner, intro, joiner];
+    expect(
+      c.until(() => all.every((n) => n.system.members(d.domain).join() === sorted(all).join()), 10_000),
+    ).toBe(true);
     await c.stopAll();
   });
 });

@@ -24,6 +24,7 @@
  *   {op: "leave", domain}         -> {ok: true} | {ok: false, reason: "not-member"}
  *   {op: "set-meta", domain, value} -> {ok: true} | {ok: false, reason}
  *   {op: "members", domain}       -> {status, members}
+ *   {op: "remove", domain, member} -> {ok: true} | {ok: false, reason: "not-owner" | "not-member"}
  *   {op: "add-domain", advert, psk?} -> {ok: true, domain} | {ok: false, reason}
  */
 import type {
@@ -169,13 +170,15 @@ export class DomainEngine implements Engine {
     if (!opened.ok) return { ok: false, reason: `advert ${opened.reason}: ${opened.detail}` };
     const a = opened.advert;
     if (a.kind !== "domain") return { ok: false, reason: "not a domain advert" };
-    if (a.policy === "psk" && c.psk === undefined) return { ok: false, reason: "psk domain without a key" };
     const cur = this.domains.get(a.domain);
+    // A newer advert of a known domain (gossiped by its owner) keeps the key and configuration.
+    const psk = c.psk ?? cur?.psk;
+    if (a.policy === "psk" && psk === undefined) return { ok: false, reason: "psk domain without a key" };
     if (cur !== undefined && cur.advert.version >= a.version) return { ok: true, domain: a.domain };
     const st: DomainState = {
       advert: a,
-      psk: c.psk,
-      config: c,
+      psk,
+      config: cur?.config ?? c,
       log: undefined,
       status: cur?.status ?? "outside",
       pending: undefined,
@@ -189,7 +192,8 @@ export class DomainEngine implements Engine {
 
   private newLog(a: DomainAdvert, old: MemberLog | undefined): MemberLog {
     const log = new MemberLog(a, this.id, this.epoch!, this.opts.identity.secretKey);
-    // A newer advert (new introducers) keeps every operation already held.
+    // Under a newer advert every held operation is judged again by its permissions: the replica state
+    // stays a function of (newest advert, operations held), the same on every node that holds both.
     if (old !== undefined) for (const w of old.all()) log.ingest(w);
     return log;
   }
@@ -265,6 +269,29 @@ export class DomainEngine implements Engine {
       }
       case "members":
         return reply({ status: st.status, members: log.members() });
+      case "remove": {
+        // Eviction: only the owner may remove another member (member-log.ts permissions).
+        if (typeof b.member !== "string") return reply({ ok: false, reason: "bad-request" });
+        if (st.advert.owner !== this.id) return reply({ ok: false, reason: "not-owner" });
+        const before = log.members().join();
+        const audience = log.members();
+        const op = log.remove(b.member);
+        if (op === undefined) return reply({ ok: false, reason: "not-member" });
+        // The evicted node hears it from us directly: nobody answers its digests any more.
+        const member = b.member;
+        const out = [
+          ...this.push(
+            st,
+            [op],
+            audience.filter((m) => m !== member),
+            ctx,
+          ),
+          ...this.membersChanged(st, before),
+        ];
+        if (member !== this.id)
+          out.push(this.send(member, SyncOpsCodec.encode({ domain: fromHex(st.advert.domain), ops: [op] })));
+        return [...out, ...reply({ ok: true })];
+      }
       default:
         return reply({ ok: false, reason: "bad-request" });
     }

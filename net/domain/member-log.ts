@@ -109,6 +109,8 @@ export class MemberLog {
     const prev = log.ops.get(op.seq);
     if (prev !== undefined) return this.count(equalBytes(prev, wire) ? "duplicate" : "equivocation");
     log.ops.set(op.seq, wire.slice());
+    // Our own operations coming back (after a rebuild under a newer advert) must not be renumbered.
+    if (op.author === this.self && op.epoch === this.epoch) this.seq = Math.max(this.seq, op.seq + 1);
     while (log.ops.has(log.count)) log.count++;
     this.apply(op);
     return this.count("applied");

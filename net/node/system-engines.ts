@@ -68,6 +68,10 @@ export class SystemEngines {
         node.directory.addEngine(a.node, a.node, SYSTEM_PROTOCOLS);
       } else if (a.kind === "engine" && a.node !== node.id) {
         node.directory.setEngine(a.engine, { node: a.node, protocols: a.protocols });
+      } else if (a.kind === "domain" && node.running && this.domains.knownDomains().includes(a.domain)) {
+        // The owner re-advertised a domain we belong to (e.g. new introducers): the engine adopts it.
+        const advert = store.wire("domain", a.domain)!;
+        void node.request(node.id, { op: "add-domain", advert }, DOMAIN_PROTOCOL);
       }
     });
     for (const w of options.seeds ?? []) store.insert(w);
@@ -120,6 +124,14 @@ export class SystemEngines {
 
   leave(domain: DomainId): Promise<{ ok: boolean; reason?: string }> {
     return this.node.request(this.node.id, { op: "leave", domain }, DOMAIN_PROTOCOL) as Promise<{
+      ok: boolean;
+      reason?: string;
+    }>;
+  }
+
+  /** Owner only: evict `member`. */
+  remove(domain: DomainId, member: NodeId): Promise<{ ok: boolean; reason?: string }> {
+    return this.node.request(this.node.id, { op: "remove", domain, member }, DOMAIN_PROTOCOL) as Promise<{
       ok: boolean;
       reason?: string;
     }>;
