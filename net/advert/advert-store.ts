@@ -5,7 +5,7 @@
  * `insert` takes wire bytes and keeps, per (kind, id), the advert with the highest version. Everything
  * else is a counted outcome that changes nothing: `stale` (older), `duplicate` (same bytes), `conflict`
  * (same version, other bytes: the smaller bytes win on every node, so replicas still agree), `forged`,
- * `malformed`, `invalid`. Listeners hear every advert that becomes current; the composition root uses
+ * `malformed`, `invalid`, `full` (a new id beyond `capacity`). Listeners hear every advert that becomes current; the composition root uses
  * them to feed the transport (addresses) and the router's `Directory` (engine locations).
  *
  * Anti-entropy helpers: `digest()` lists (kind, id, version) of everything held; `newerThan(digest)`
@@ -38,7 +38,8 @@ export type InsertOutcome =
   | "conflict"
   | "forged"
   | "malformed"
-  | "invalid";
+  | "invalid"
+  | "full";
 
 interface Held {
   readonly advert: Advert;
@@ -77,8 +78,7 @@ export class AdvertStore {
         this.counts.inc("conflict");
       }
     } else if (this.held.size >= this.capacity) {
-      this.counts.inc("full");
-      return "stale";
+      return this.count("full");
     }
     this.held.set(key, { advert: a, wire: wire.slice() });
     this.counts.inc("accepted");

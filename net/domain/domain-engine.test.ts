@@ -271,4 +271,17 @@ describe("domain engine over memory transport and virtual time", () => {
     ).toBe(true);
     await c.stopAll();
   });
+
+  test("a join reply longer than one message arrives in chunks and the joiner holds every operation", async () => {
+    const { c, d, owner, others } = await domainCluster(18, 1);
+    for (let k = 0; k < 100; k++)
+      expect(await c.drive(owner.system.setMeta(d.domain, `v${k}`))).toEqual({ ok: true });
+    const held = owner.system.domains.log(d.domain)!.all().length;
+    expect(held).toBeGreaterThan(100);
+    expect(await c.drive(others[0]!.system.join(d.domain))).toMatchObject({ ok: true });
+    c.clock.advance(50);
+    expect(others[0]!.system.domains.log(d.domain)!.all().length).toBe(held + 1);
+    expect(others[0]!.system.domains.metaOf(d.domain, owner.id)?.value).toBe("v99");
+    await c.stopAll();
+  });
 });

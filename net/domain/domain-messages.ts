@@ -30,8 +30,8 @@ export const MAX_META_BYTES = 512;
 export const MAX_REMOVE_TAGS = 64;
 /** Largest encoded signed operation. */
 export const MAX_OP_BYTES = 8192;
-/** Operations per reply or sync message. */
-export const MAX_OPS_PER_MESSAGE = 256;
+/** Operations per reply or sync message: 64 of the largest still fit one envelope (~530 KiB). */
+export const MAX_OPS_PER_MESSAGE = 64;
 /** (author, epoch) heads per digest. */
 export const MAX_HEADS = 2048;
 export const NONCE_BYTES = 16;
