@@ -11,12 +11,11 @@ import type { Command } from "commander";
 import { fromHex } from "../core/crypto/bytes.ts";
 import { LatticeClient } from "../net/client/client.ts";
 import { devAccounts } from "../fixtures/dev-keys.ts";
-import { EXIT_FAILURE, UsageError } from "./exit-codes.ts";
+import { EXIT_FAILURE, EXIT_INDETERMINATE, UsageError } from "./exit-codes.ts";
 import type { OutputFor } from "./keys.ts";
 import { DEFAULT_API_PORT } from "./node.ts";
 
 /** Exit code of `--wait` when the outcome is unknown at the deadline (GNU timeout's convention). */
-export const EXIT_INDETERMINATE = 124;
 
 export function defaultUrl(): string {
   return process.env.LATTICE_URL ?? `http://127.0.0.1:${DEFAULT_API_PORT}`;
