@@ -15,6 +15,17 @@
  *   ConvergenceCertificate = [0x69, 1, epoch, round, block, stateRoot, signature]
  * The next round's beacon is taggedHash("lattice/wan/beacon", signature): unique (t shares of a threshold
  * key give exactly one signature) and unbiasable by any coalition below t.
+ *
+ * Safety against equivocation (issue #6 decision): a 60% threshold vote alone is NOT safe. Two t-subsets
+ * of n share only 2t - n members (n = 5, t = 3: one member), so two equivocating harvesters plus an honest
+ * 2/1 split certify two blocks for one round (equivocation.test.ts does it on these very functions). So an
+ * honest harvester signs a share only for the block its quorum's agreement (round-agreement.ts, Simplex)
+ * decided for the round. A second certificate for the round then needs t shares from members signing
+ * against the agreement, and t = ceil(0.6 n) > n/3; Simplex keeps one decision while byzantine members are
+ * fewer than n/3. Lattice's per-quorum tolerance of EQUIVOCATING faults in the harvester quorum is
+ * therefore f < n/3, not the seed's 40%; crash and omission faults cannot forge a second certificate at
+ * any count (the seed's 40% holds for them as far as safety goes), but the agreement needs n - f live
+ * members to decide, so a harvester quorum with n/3 or more down stalls and hands over to the backup.
  */
 import { hexOf } from "../encoding/hex.ts";
 import { equalBytes } from "../../crypto/bytes.ts";
@@ -29,7 +40,8 @@ import {
   convergenceHash,
   convergenceSignatureOk,
 } from "../convergence/convergence-block.ts";
-import { type MergeResult, mergeProposals } from "../convergence/merge.ts";
+import { type MergeInput, type MergeResult, mergeProposals } from "../convergence/merge.ts";
+import type { MergeMemo } from "../convergence/merge-memo.ts";
 import { minerRank } from "../convergence/round-order.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { type ProposalBlock, proposalIsWellFormed } from "../proposal/proposal-block.ts";
@@ -76,6 +88,8 @@ export interface RoundContext {
   readonly proposal: (hashHex: string) => ProposalBlock | undefined;
   readonly state: Ledger;
   readonly certified: (idHex: string) => Transfer | undefined;
+  /** Where merges are memoised (optional: a plain merge otherwise). */
+  readonly memo?: MergeMemo;
 }
 
 export type CheckOutcome =
@@ -109,7 +123,7 @@ export function checkConvergence(block: ConvergenceBlock, ctx: RoundContext): Ch
     if (!proposalIsWellFormed(ctx.signer, p)) return no("WAN_CONVERGENCE_BAD_PROPOSAL", "penalise");
     proposals.push(p);
   }
-  const merge = mergeProposals({
+  const merge = (ctx.memo === undefined ? mergeProposals : (i: MergeInput) => ctx.memo!.merge(i))({
     round: ctx.round,
     beacon: ctx.beacon,
     ref: ctx.prev,

@@ -80,8 +80,16 @@ function body(b: ConvergenceBody): ConvergenceBody {
   };
 }
 
+/** Hashes of block objects already hashed: blocks are immutable once built or decoded. */
+const hashOf = new WeakMap<ConvergenceBody, Uint8Array>();
+
 export function convergenceHash(b: ConvergenceBody): Uint8Array {
-  return taggedHash("lattice/wan/convergence", ConvergenceSigningCodec.encode(body(b)));
+  let h = hashOf.get(b);
+  if (h === undefined) {
+    h = taggedHash("lattice/wan/convergence", ConvergenceSigningCodec.encode(body(b)));
+    hashOf.set(b, h);
+  }
+  return h;
 }
 
 /** The body a miner proposes for a merge result. */

@@ -7,6 +7,19 @@
  * members (so it can never certify on its own: "up to 59.9999% malicious"). The network BFT is the largest
  * share of all members (F farmer quorums + 1 harvester quorum, n each) that may be faulty under that rule.
  *
+ * What kind of fault the rule counts (issue #6): the seed's 40% (n - t faulty per critical quorum) holds for
+ * crash and omission faults, which never sign two things. For EQUIVOCATING (byzantine) members a 60% vote
+ * alone is not enough: two t-subsets of n intersect in only 2t - n members (about n/5), so a few
+ * equivocators plus an honest split certify two conflicting results. Lattice closes this per quorum kind:
+ * - harvester quorum: members first agree on one convergence block per round through Simplex and sign only
+ *   that one (certificate/round-agreement.ts), so its byzantine tolerance is f < n/3 (Simplex's bound; a
+ *   second certificate needs t > n/3 shares against the agreement) and its liveness needs n - f members up;
+ * - farmer quorums: a conflicting verdict certificate for one batch can only come from an honest split on a
+ *   state-dependent check (nonce, balance), because signature and encoding checks are deterministic; every
+ *   node's merge re-checks nonce and balance against finalized state, so such a certificate cannot put an
+ *   invalid or double-spent transfer on the ledger; conflicting shares and certificates are evidence.
+ * `placementIsSafe` and the table below keep the seed's figures for crash/omission faults.
+ *
  * Guarantees: thresholds are computed in integers (t = ceil(3n/5) = floor((3n + 4) / 5)), so every node gets
  * the same t whatever the float rounding of 0.6 * n (0.6 has no exact binary form).
  */

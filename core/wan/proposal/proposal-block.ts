@@ -58,8 +58,16 @@ function body(p: ProposalBody): ProposalBody {
 }
 
 /** The proposal's hash: over every field but the signature. */
+/** Hashes of proposal objects already hashed: blocks are immutable once built or decoded. */
+const hashOf = new WeakMap<ProposalBody, Uint8Array>();
+
 export function proposalHash(p: ProposalBody): Uint8Array {
-  return taggedHash("lattice/wan/proposal", ProposalSigningCodec.encode(body(p)));
+  let h = hashOf.get(p);
+  if (h === undefined) {
+    h = taggedHash("lattice/wan/proposal", ProposalSigningCodec.encode(body(p)));
+    hashOf.set(p, h);
+  }
+  return h;
 }
 
 /** Sign a proposal; `p.proposer` must be `signer.publicKey(secretKey)`. */

@@ -11,7 +11,15 @@ import { VirtualClock } from "../../engine/virtual-clock.ts";
 import { thresholdOf } from "../fault-tolerance/fault-tolerance.ts";
 import { Ledger } from "../ledger/ledger.ts";
 import { ids, quorumKey, type TestAccount, testAccount } from "../testing/fixtures.ts";
-import { type QuorumInfo, type WanCommittee, WanNode, type WanParams } from "./wan-node.ts";
+import { convergenceHash } from "../convergence/convergence-block.ts";
+import { CertifiedConvergenceCodec } from "./wan-messages.ts";
+import {
+  type QuorumInfo,
+  type WanByzantine,
+  type WanCommittee,
+  WanNode,
+  type WanParams,
+} from "./wan-node.ts";
 
 export interface WanHarnessOptions {
   readonly suite: CryptoSuite;
@@ -26,6 +34,12 @@ export interface WanHarnessOptions {
   /** One-way latency range, ms. */
   readonly latency?: readonly [number, number];
   readonly params?: Partial<WanParams>;
+  /** Byzantine modes by role and index (farmer index within its quorum `q`). */
+  readonly byzantine?: (
+    role: "farmer" | "harvester" | "miner",
+    index: number,
+    q: number,
+  ) => WanByzantine | undefined;
 }
 
 interface Hosted {
@@ -41,6 +55,8 @@ export class WanHarness {
   readonly genesis: Ledger;
   readonly emits: { node: EngineId; name: string; data: unknown }[] = [];
   delivered = 0;
+  /** Every certified convergence block seen on the wire, by round (agreement: one per round). */
+  readonly certifiedBlocks = new Map<number, Set<string>>();
   private readonly latency: readonly [number, number];
 
   constructor(readonly options: WanHarnessOptions) {
@@ -97,13 +113,39 @@ export class WanHarness {
     for (const [q, ms] of farmerKeys.entries()) {
       for (const [i, m] of ms.entries()) {
         const share = farmerSets[q]!.shares[i]!;
-        this.host(new WanNode({ ...base, secretKey: m.secretKey, farmer: { quorum: q, share } }));
+        const byzantine = options.byzantine?.("farmer", i, q);
+        this.host(
+          new WanNode({
+            ...base,
+            secretKey: m.secretKey,
+            farmer: { quorum: q, share },
+            ...(byzantine === undefined ? {} : { byzantine }),
+          }),
+        );
       }
     }
     for (const [i, m] of harvesterKeys.entries()) {
-      this.host(new WanNode({ ...base, secretKey: m.secretKey, harvester: { share: hSet.shares[i]! } }));
+      const byzantine = options.byzantine?.("harvester", i, 0);
+      this.host(
+        new WanNode({
+          ...base,
+          secretKey: m.secretKey,
+          harvester: { share: hSet.shares[i]! },
+          ...(byzantine === undefined ? {} : { byzantine }),
+        }),
+      );
     }
-    for (const m of minerKeys) this.host(new WanNode({ ...base, secretKey: m.secretKey, miner: true }));
+    for (const [i, m] of minerKeys.entries()) {
+      const byzantine = options.byzantine?.("miner", i, 0);
+      this.host(
+        new WanNode({
+          ...base,
+          secretKey: m.secretKey,
+          miner: true,
+          ...(byzantine === undefined ? {} : { byzantine }),
+        }),
+      );
+    }
   }
 
   private host(engine: WanNode): void {
@@ -132,6 +174,7 @@ export class WanHarness {
           const delay = this.rng.int(this.latency[0], this.latency[1]);
           this.clock.schedule(delay, () => {
             this.delivered++;
+            if (e.payload[2] === 0x6e && e.payload[1] === 0x18) this.audit(e.payload);
             this.deliver(to, {
               kind: "message",
               from: id,
@@ -168,6 +211,18 @@ export class WanHarness {
           break;
       }
     }
+  }
+
+  private audit(payload: Uint8Array): void {
+    let m: ReturnType<typeof CertifiedConvergenceCodec.decode>;
+    try {
+      m = CertifiedConvergenceCodec.decode(payload);
+    } catch {
+      return;
+    }
+    const set = this.certifiedBlocks.get(m.block.round) ?? new Set<string>();
+    set.add(hexOf(convergenceHash(m.block)));
+    this.certifiedBlocks.set(m.block.round, set);
   }
 
   deliver(id: EngineId, event: Parameters<WanNode["handle"]>[0]): void {

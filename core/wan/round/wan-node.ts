@@ -29,6 +29,7 @@
  */
 import { hexOf } from "../encoding/hex.ts";
 import { addressBytesOf } from "../../crypto/address.ts";
+import { taggedHash } from "../../crypto/sha256.ts";
 import { equalBytes, fromHex } from "../../crypto/bytes.ts";
 import type { CryptoSuite } from "../../crypto/suite.ts";
 import type { Effect, Engine, EngineContext, EngineEvent, EngineId } from "../../engine/engine.ts";
@@ -51,10 +52,13 @@ import {
   CONVERGENCE_CERT_TAG,
   type ConvergenceCertificate,
   certificationBytes,
+  checkConvergence,
   type RoundContext,
   voteOnConvergence,
 } from "../certificate/certification.ts";
 import { WanChain } from "../certificate/wan-chain.ts";
+import { AGREE_PROTOCOL, RoundAgreement } from "../certificate/round-agreement.ts";
+import type { SimplexJournal } from "../../bft/simplex-journal.ts";
 import {
   type ConvergenceBlock,
   ConvergenceBlockCodec,
@@ -62,7 +66,7 @@ import {
   convergenceHash,
   signConvergence,
 } from "../convergence/convergence-block.ts";
-import { mergeProposals } from "../convergence/merge.ts";
+import { type MergeMemo, sharedMergeMemo } from "../convergence/merge-memo.ts";
 import { minerRank, resolutionOrder } from "../convergence/round-order.ts";
 import { type Ledger, PendingView } from "../ledger/ledger.ts";
 import { type Candidate, selectForPosition } from "../proposal/mev-selection.ts";
@@ -114,6 +118,10 @@ export interface WanParams {
   /** Lottery places whose convergence blocks are accepted (winner + backups). */
   readonly minerPlaces: number;
   readonly maxBlockBytes: number;
+  /** Δ of the harvesters' round agreement (Simplex): leader timeout 2Δ, advance 3Δ. */
+  readonly agreeDeltaMs: number;
+  /** Pacing of the agreement log: a leader proposes this long after entering its view. */
+  readonly agreeBlockTimeMs: number;
 }
 
 export const DEFAULT_WAN_PARAMS: WanParams = Object.freeze({
@@ -126,7 +134,26 @@ export const DEFAULT_WAN_PARAMS: WanParams = Object.freeze({
   backupDelayMs: 80,
   minerPlaces: 3,
   maxBlockBytes: 25_000,
+  agreeDeltaMs: 40,
+  agreeBlockTimeMs: 10,
 });
+
+/**
+ * Byzantine behaviour of one node (simulator and devnet chaos only; an honest node has none). Each mode
+ * counts what it did in `faultCounts()`, so a test can tell a mode that acted from one that never fired.
+ * - farmer `wrong-verdict`: signs the inverted verdict bitmap; `equivocate`: signs the true AND the
+ *   inverted bitmap and sends both; `double-spend`: as a batcher, forks its batch chain to put the second
+ *   of two same-(sender, nonce) transfers in a batch of its own with the same seq and prev;
+ * - harvester `withhold`: proposes, votes and agrees on nothing; `equivocate`: two proposals per round,
+ *   and a share for EVERY block that checks, combining any certificate it can; `invalid-proposal`: adds
+ *   transfer ids nobody certified to its proposals;
+ * - miner `invalid-block`: mines every round whatever it saw, with a wrong state root.
+ */
+export interface WanByzantine {
+  readonly farmer?: "wrong-verdict" | "equivocate" | "double-spend";
+  readonly harvester?: "withhold" | "equivocate" | "invalid-proposal";
+  readonly miner?: "invalid-block";
+}
 
 export interface WanNodeOptions {
   readonly suite: CryptoSuite;
@@ -140,6 +167,12 @@ export interface WanNodeOptions {
   readonly harvester?: { readonly share: KeyShare };
   readonly miner?: boolean;
   readonly params?: Partial<WanParams>;
+  /** Memo of convergence merges (default: one shared by the process's engines; results are exact). */
+  readonly mergeMemo?: MergeMemo;
+  /** Byzantine modes (simulator, devnet chaos); absent = honest. */
+  readonly byzantine?: WanByzantine;
+  /** Write-ahead journal of the harvester agreement (default: in memory; a node backs it with SQLite). */
+  readonly agreementJournal?: SimplexJournal;
 }
 
 interface PoolEntry {
@@ -172,7 +205,7 @@ const out = (effects: Effect[], to: EngineId, payload: Uint8Array) =>
 
 export class WanNode implements Engine {
   readonly id: EngineId;
-  readonly protocols = [WAN_PROTOCOL] as const;
+  readonly protocols = [WAN_PROTOCOL, AGREE_PROTOCOL] as const;
   readonly chain: WanChain;
   private readonly params: WanParams;
   private readonly publicKey: Uint8Array;
@@ -188,6 +221,7 @@ export class WanNode implements Engine {
   /** Convergence blocks seen for the current round, by hash hex. */
   private readonly blocks = new Map<string, ConvergenceBlock>();
   private readonly voted = new Set<string>();
+  private readonly checkMemo = new Map<string, { version: number; ok: boolean }>();
   private readonly shares = new Map<string, Map<number, SignatureShare<unknown>>>();
   private readonly pendingFinal = new Map<
     number,
@@ -202,10 +236,26 @@ export class WanNode implements Engine {
   private votedRound = 0;
   /** Best lottery place among the convergence blocks seen this round (a backup miner stays quiet). */
   private bestSeen = Number.POSITIVE_INFINITY;
+  /** Harvesters only: the quorum's agreement on one convergence block per round. */
+  private readonly agreement: RoundAgreement | null;
+  /** The context of the event being handled (engines are called one event at a time). */
+  private ctx: EngineContext | null = null;
+  private readonly memo: MergeMemo;
+  private readonly byz: WanByzantine;
+  private readonly faults = new Map<string, number>();
+  /** Evidence bookkeeping: certified batch slot (quorum/batcher/seq) -> digest; digest -> bitmap. */
+  private readonly certifiedSlots = new Map<string, string>();
+  private readonly certifiedBitmaps = new Map<string, string>();
+  /** Byzantine double-spend batcher: first transfer id per (sender, nonce), batches sent, held twins. */
+  private readonly slotFirst = new Map<string, string>();
+  private readonly slotBatch = new Map<string, Batch>();
+  private readonly twins = new Map<string, Uint8Array>();
 
   constructor(private readonly options: WanNodeOptions) {
     const { suite, committee } = options;
     this.params = { ...DEFAULT_WAN_PARAMS, ...(options.params ?? {}) };
+    this.memo = options.mergeMemo ?? sharedMergeMemo;
+    this.byz = options.byzantine ?? {};
     this.publicKey = suite.signer.publicKey(options.secretKey);
     this.id = hexOf(this.publicKey);
     this.entry = buildMaglevTable(
@@ -222,6 +272,22 @@ export class WanNode implements Engine {
     this.chain = new WanChain(suite.threshold, options.chainId, options.genesis, (epoch) =>
       epoch === committee.epoch ? { active: committee.harvesters.key.groupKey, backup: null } : undefined,
     );
+    this.agreement =
+      options.harvester === undefined
+        ? null
+        : new RoundAgreement({
+            signer: suite.signer,
+            secretKey: options.secretKey,
+            chainId: options.chainId,
+            epoch: committee.epoch,
+            quorum: committee.harvesters.id,
+            members: committee.harvesters.members,
+            delta: this.params.agreeDeltaMs,
+            blockTime: this.params.agreeBlockTimeMs,
+            ...(options.agreementJournal === undefined ? {} : { journal: options.agreementJournal }),
+            candidate: () => this.candidate(),
+            check: (round, block) => round === this.round && this.checks(hexOf(block)),
+          });
     if (options.farmer === undefined) {
       this.farmer = null;
     } else {
@@ -251,6 +317,19 @@ export class WanNode implements Engine {
     }
   }
 
+  /** What this node's byzantine modes did, by action (empty for an honest node). */
+  faultCounts(): Record<string, number> {
+    return Object.fromEntries([...this.faults].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  }
+
+  private fault(name: string): void {
+    this.faults.set(name, (this.faults.get(name) ?? 0) + 1);
+  }
+
+  private evidence(effects: Effect[], data: Record<string, unknown>): void {
+    effects.push({ kind: "emit", name: "wan/evidence", data });
+  }
+
   /** Certified transfers not yet final (for invariant checks). */
   pendingIds(): string[] {
     return [...this.pool.keys()];
@@ -263,22 +342,27 @@ export class WanNode implements Engine {
 
   handle(event: EngineEvent, ctx: EngineContext): readonly Effect[] {
     const effects: Effect[] = [];
+    this.ctx = ctx;
     switch (event.kind) {
       case "start":
         this.startRound(effects);
+        this.agree(event, effects);
         break;
       case "request":
         this.onRequest(event.requestId, event.body, effects, ctx);
         break;
       case "timer":
-        this.onTimer(event.timer, effects, ctx);
+        if (event.timer.startsWith("simplex/")) this.agree(event, effects);
+        else this.onTimer(event.timer, effects, ctx);
         break;
       case "message":
         if (event.protocol === WAN_PROTOCOL) this.onMessage(event.from, event.payload, effects, ctx);
+        else if (event.protocol === AGREE_PROTOCOL) this.agree(event, effects);
         break;
       default:
         break;
     }
+    this.ctx = null;
     return effects;
   }
 
@@ -311,6 +395,17 @@ export class WanNode implements Engine {
       return null;
     }
     const f = this.farmer!;
+    if (this.byz.farmer === "double-spend") {
+      const slot = `${hexOf(env.sender)}/${env.tx.nonce}`;
+      const first = this.slotFirst.get(slot);
+      if (first === undefined) this.slotFirst.set(slot, hexOf(env.id));
+      else if (first !== hexOf(env.id)) {
+        const sent = this.slotBatch.get(slot);
+        if (sent !== undefined) this.sendBatch({ ...sent, txs: [bytes] }, effects, true);
+        else this.twins.set(slot, bytes);
+        return null;
+      }
+    }
     if (f.batcher.add(env, ctx.now())) this.maybeCut(effects, ctx);
     return null;
   }
@@ -324,8 +419,21 @@ export class WanNode implements Engine {
     if (due !== null) effects.push({ kind: "set-timer", timer: "cut", after: Math.max(0, due - ctx.now()) });
   }
 
-  private sendBatch(batch: Batch, effects: Effect[]): void {
+  private sendBatch(batch: Batch, effects: Effect[], fork = false): void {
     const f = this.farmer!;
+    if (fork) this.fault("farmer/forked-batch");
+    else if (this.byz.farmer === "double-spend") {
+      for (const bytes of batch.txs) {
+        const env = openTransfer(bytes);
+        const slot = `${hexOf(env.sender)}/${env.tx.nonce}`;
+        this.slotBatch.set(slot, batch);
+        const twin = this.twins.get(slot);
+        if (twin !== undefined) {
+          this.twins.delete(slot);
+          this.sendBatch({ ...batch, txs: [twin] }, effects, true);
+        }
+      }
+    }
     const digest = batchDigest(batch);
     const members = f.quorum.members.map((m) => fromHex(m));
     const ranking = rankValidators(members, digest);
@@ -449,18 +557,29 @@ export class WanNode implements Engine {
       return;
     }
     const digest = batchDigest(batch);
-    const bitmap = encodeBitmap(f.view.validate(batch.txs));
-    const share = signVerdict(
-      this.options.suite.threshold,
-      f.share,
-      batch.epoch,
-      f.quorum.id,
-      digest,
-      bitmap,
-    );
-    const msg = BatchShareCodec.encode({ epoch: batch.epoch, quorum: f.quorum.id, digest, bitmap, share });
-    if (from === this.id) this.onBatchShare(this.id, BatchShareCodec.decode(msg), effects);
-    else out(effects, from, msg);
+    const truth = encodeBitmap(f.view.validate(batch.txs));
+    const inverted = encodeBitmap(decodeBitmap(truth, batch.txs.length)!.map((v) => !v));
+    const verdicts =
+      this.byz.farmer === "wrong-verdict"
+        ? [inverted]
+        : this.byz.farmer === "equivocate"
+          ? [truth, inverted]
+          : [truth];
+    if (this.byz.farmer === "wrong-verdict") this.fault("farmer/wrong-verdict");
+    if (this.byz.farmer === "equivocate") this.fault("farmer/equivocated-verdict");
+    for (const bitmap of verdicts) {
+      const share = signVerdict(
+        this.options.suite.threshold,
+        f.share,
+        batch.epoch,
+        f.quorum.id,
+        digest,
+        bitmap,
+      );
+      const msg = BatchShareCodec.encode({ epoch: batch.epoch, quorum: f.quorum.id, digest, bitmap, share });
+      if (from === this.id) this.onBatchShare(this.id, BatchShareCodec.decode(msg), effects);
+      else out(effects, from, msg);
+    }
   }
 
   private onBatchShare(
@@ -477,7 +596,16 @@ export class WanNode implements Engine {
       return;
     }
     const r = c.collector.add(member, s.digest, s.bitmap, s.share);
-    for (const x of r.rejections) this.rejected(effects, x, from);
+    for (const x of r.rejections) {
+      this.rejected(effects, x, from);
+      if (x.code === "WAN_SHARE_EQUIVOCATION")
+        this.evidence(effects, {
+          kind: "verdict-equivocation",
+          quorum: hexOf(f.quorum.id),
+          digest: hexOf(s.digest),
+          member: from,
+        });
+    }
     if (r.certificate !== null && c.asked > 0) {
       c.asked = -1; // certified: sent once
       effects.push({ kind: "cancel-timer", timer: `ask/${hexOf(s.digest)}` });
@@ -513,6 +641,7 @@ export class WanNode implements Engine {
       this.rejected(effects, { code: "WAN_CERT_BAD_BITMAP", peer: "penalise" }, from);
       return;
     }
+    this.noteCertifiedBatch(batch, cert, digest, from, effects);
     const f = this.farmer;
     const mine = f !== null && equalBytes(f.quorum.id, batch.quorum);
     if (mine && f.certifiedDigests.has(hexOf(digest))) return;
@@ -548,6 +677,47 @@ export class WanNode implements Engine {
     this.retry(effects);
   }
 
+  /**
+   * Conflicting certified batches are evidence: two certified batches of one batcher with one seq (a
+   * forked chain: the batcher is named, the quorum key vouches for both), or two certificates with
+   * different verdicts on one digest (the quorum split; the shares' collector names who signed both).
+   * Neither can break the ledger: every node's merge re-checks nonce and balance at convergence.
+   */
+  private noteCertifiedBatch(
+    batch: Batch,
+    cert: BatchCertificate,
+    digest: Uint8Array,
+    from: EngineId,
+    effects: Effect[],
+  ): void {
+    const d = hexOf(digest);
+    const slot = `${hexOf(batch.quorum)}/${hexOf(batch.batcher)}/${batch.seq}`;
+    const prior = this.certifiedSlots.get(slot);
+    if (prior === undefined) this.certifiedSlots.set(slot, d);
+    else if (prior !== d) {
+      this.evidence(effects, {
+        kind: "batch-fork",
+        quorum: hexOf(batch.quorum),
+        batcher: hexOf(batch.batcher),
+        seq: batch.seq,
+        digests: [prior, d],
+      });
+      this.rejected(effects, { code: "WAN_BATCH_FORK", peer: "penalise" }, hexOf(batch.batcher));
+    }
+    const bitmap = hexOf(cert.bitmap);
+    const seen = this.certifiedBitmaps.get(d);
+    if (seen === undefined) this.certifiedBitmaps.set(d, bitmap);
+    else if (seen !== bitmap) {
+      this.evidence(effects, {
+        kind: "batch-certificates",
+        quorum: hexOf(batch.quorum),
+        digest: d,
+        bitmaps: [seen, bitmap],
+        from,
+      });
+    }
+  }
+
   // ---- rounds ----
 
   private get round(): number {
@@ -579,6 +749,10 @@ export class WanNode implements Engine {
     const round = this.round;
     if (this.proposedRound >= round || this.options.harvester === undefined) return;
     this.proposedRound = round;
+    if (this.byz.harvester === "withhold") {
+      this.fault("harvester/withheld-proposal");
+      return;
+    }
     const head = this.chain.head;
     const harvesters = this.options.committee.harvesters.members.map((m) => fromHex(m));
     const position = resolutionOrder(head.beacon, round, harvesters).findIndex((h) =>
@@ -601,20 +775,26 @@ export class WanNode implements Engine {
       this.params.maxBlockBytes,
       (s) => ledger.getHex(s).nonce,
     );
-    const block = signProposal(
-      this.options.suite.signer,
-      {
-        epoch: this.options.committee.epoch,
-        round,
-        ref: head.hash,
-        proposer: this.publicKey,
-        txs: picked.map((c) => fromHex(c.id)),
-      },
-      this.options.secretKey,
-    );
-    const payload = ProposalBlockCodec.encode(block);
-    for (const to of this.everyone) if (to !== this.id) out(effects, to, payload);
-    this.onProposal(this.id, block, effects);
+    const txs = picked.map((c) => fromHex(c.id));
+    if (this.byz.harvester === "invalid-proposal") {
+      this.fault("harvester/invalid-proposal");
+      txs.push(taggedHash("lattice/wan/byzantine-id", this.publicKey, Uint8Array.of(round & 0xff)));
+    }
+    const bodies = [txs];
+    if (this.byz.harvester === "equivocate") {
+      this.fault("harvester/equivocated-proposal");
+      bodies.push(txs.slice(0, Math.max(0, txs.length - 1)).concat([head.hash]));
+    }
+    for (const ids of bodies) {
+      const block = signProposal(
+        this.options.suite.signer,
+        { epoch: this.options.committee.epoch, round, ref: head.hash, proposer: this.publicKey, txs: ids },
+        this.options.secretKey,
+      );
+      const payload = ProposalBlockCodec.encode(block);
+      for (const to of this.everyone) if (to !== this.id) out(effects, to, payload);
+      this.onProposal(this.id, block, effects);
+    }
   }
 
   private onProposal(from: EngineId, p: ProposalBlock, effects: Effect[]): void {
@@ -641,10 +821,11 @@ export class WanNode implements Engine {
     const round = this.round;
     if (this.minedRound >= round) return;
     const miners = this.options.committee.miners.map((m) => fromHex(m));
-    if (this.bestSeen < minerRank(this.chain.head.beacon, round, miners, this.publicKey)) return;
+    const invalid = this.byz.miner === "invalid-block";
+    if (!invalid && this.bestSeen < minerRank(this.chain.head.beacon, round, miners, this.publicKey)) return;
     this.minedRound = round;
     const head = this.chain.head;
-    const merge = mergeProposals({
+    const merge = this.memo.merge({
       round,
       beacon: head.beacon,
       ref: head.hash,
@@ -652,15 +833,17 @@ export class WanNode implements Engine {
       state: this.chain.ledger,
       certified: (k) => this.pool.get(k)?.env.tx,
     });
+    const body = convergenceBodyOf(merge, {
+      epoch: this.options.committee.epoch,
+      round,
+      prev: head.hash,
+      beacon: head.beacon,
+      miner: this.publicKey,
+    });
+    if (invalid) this.fault("miner/invalid-block");
     const block = signConvergence(
       this.options.suite.signer,
-      convergenceBodyOf(merge, {
-        epoch: this.options.committee.epoch,
-        round,
-        prev: head.hash,
-        beacon: head.beacon,
-        miner: this.publicKey,
-      }),
+      invalid ? { ...body, stateRoot: taggedHash("lattice/wan/byzantine-root", body.stateRoot) } : body,
       this.options.secretKey,
     );
     const payload = ConvergenceBlockCodec.encode(block);
@@ -682,6 +865,7 @@ export class WanNode implements Engine {
       proposal: (h) => this.proposals.get(round)?.get(h),
       state: this.chain.ledger,
       certified: (k) => this.pool.get(k)?.env.tx,
+      memo: this.memo,
     };
   }
 
@@ -689,21 +873,83 @@ export class WanNode implements Engine {
     if (block.round !== this.round) return;
     const miners = this.options.committee.miners.map((m) => fromHex(m));
     const rank = minerRank(block.beacon, block.round, miners, block.miner);
-    if (rank >= 0 && rank < this.bestSeen && equalBytes(block.beacon, this.chain.head.beacon))
+    // A backup miner stays quiet only for a better-placed block it has checked itself: an invalid one
+    // (or one it cannot check yet) must not silence it, or one bad miner stalls the round.
+    if (
+      this.options.miner === true &&
+      rank >= 0 &&
+      rank < this.bestSeen &&
+      checkConvergence(block, this.roundContext()).ok
+    )
       this.bestSeen = rank;
     if (this.options.harvester === undefined) return;
     const h = hexOf(convergenceHash(block));
-    if (this.voted.has(h)) return;
+    if (this.voted.has(h) || this.blocks.has(h)) return;
     this.blocks.set(h, block);
     this.vote(h, effects);
+    this.replayAgreement(effects);
   }
 
-  /** Vote on a stored block if it checks now; data-dependent failures are retried when data arrives. */
+  /** Whether stored block `h` passes this node's re-check now (memoised per data version). */
+  private checks(h: string): boolean {
+    const block = this.blocks.get(h);
+    if (block === undefined) return false;
+    const memo = this.checkMemo.get(h);
+    if (memo !== undefined && memo.version === this.dataVersion) return memo.ok;
+    const ok = checkConvergence(block, this.roundContext()).ok;
+    this.checkMemo.set(h, { version: this.dataVersion, ok });
+    return ok;
+  }
+
+  /** What this harvester proposes to the agreement: the best-placed block it has checked this round. */
+  private candidate(): { round: number; block: Uint8Array } | null {
+    const round = this.round;
+    const miners = this.options.committee.miners.map((m) => fromHex(m));
+    let best: { rank: number; h: string } | null = null;
+    for (const [h, b] of this.blocks) {
+      if (b.round !== round || !this.checks(h)) continue;
+      const rank = minerRank(b.beacon, b.round, miners, b.miner);
+      if (best === null || rank < best.rank || (rank === best.rank && h < best.h)) best = { rank, h };
+    }
+    return best === null ? null : { round, block: fromHex(best.h) };
+  }
+
+  /** Hand an event to the agreement and act on what it decided. */
+  private agree(event: EngineEvent, effects: Effect[]): void {
+    if (this.agreement === null || this.ctx === null) return;
+    if (this.byz.harvester === "withhold") return;
+    this.afterAgreement(this.agreement.handle(event, this.ctx), effects);
+  }
+
+  private replayAgreement(effects: Effect[]): void {
+    if (this.agreement === null || this.ctx === null) return;
+    this.afterAgreement(this.agreement.replay(this.ctx), effects);
+  }
+
+  private afterAgreement(
+    r: { effects: Effect[]; decisions: { round: number; block: string }[] },
+    effects: Effect[],
+  ): void {
+    effects.push(...r.effects);
+    for (const d of r.decisions) {
+      effects.push({ kind: "emit", name: "wan/decided", data: d });
+      if (d.round === this.round) this.vote(d.block, effects);
+    }
+  }
+
+  /**
+   * Vote on a stored block if the agreement decided it for its round and it checks now; data-dependent
+   * failures are retried when data arrives.
+   */
   private vote(h: string, effects: Effect[]): void {
     const block = this.blocks.get(h);
     const share = this.options.harvester?.share;
     if (block === undefined || share === undefined || this.voted.has(h) || this.votedRound >= block.round)
       return;
+    // The safety rule: sign only the round's decided block (see certificate/round-agreement.ts).
+    const equivocate = this.byz.harvester === "equivocate";
+    if (this.byz.harvester === "withhold") return;
+    if (!equivocate && this.agreement?.decision(block.round) !== h) return;
     const v = voteOnConvergence(this.options.suite.threshold, share, block, this.roundContext());
     if (v.share === null) {
       // A state or tx root that differs may only mean a certified batch is still in flight: keep the block.
@@ -719,7 +965,9 @@ export class WanNode implements Engine {
       return;
     }
     this.voted.add(h);
-    this.votedRound = block.round;
+    if (equivocate) {
+      if (this.agreement?.decision(block.round) !== h) this.fault("harvester/equivocated-share");
+    } else this.votedRound = block.round;
     const msg = ConvergenceShareCodec.encode({
       epoch: block.epoch,
       round: block.round,
@@ -797,7 +1045,7 @@ export class WanNode implements Engine {
         props.push(p);
       }
       const head = this.chain.head;
-      const merge = mergeProposals({
+      const merge = this.memo.merge({
         round,
         beacon: head.beacon,
         ref: head.hash,
@@ -829,6 +1077,8 @@ export class WanNode implements Engine {
     for (const [k, e] of this.pool) if (e.env.tx.nonce < ledger.get(e.env.sender).nonce) this.pool.delete(k);
     this.proposals.delete(this.round - 1);
     this.blocks.clear();
+    this.checkMemo.clear();
+    this.agreement?.prune(this.round);
     this.triedAt.clear();
     this.bestSeen = Number.POSITIVE_INFINITY;
     this.shares.clear();
@@ -842,9 +1092,12 @@ export class WanNode implements Engine {
     }
   }
 
-  /** New data arrived: blocks waiting to be voted on and rounds waiting to be appended may now check. */
+  /** New data arrived: the decided block may check now, the agreement may vote, rounds may append. */
   private retry(effects: Effect[]): void {
-    for (const h of [...this.blocks.keys()]) this.vote(h, effects);
+    const decided = this.agreement?.decision(this.round);
+    if (decided !== undefined) this.vote(decided, effects);
+    if (this.byz.harvester === "equivocate") for (const h of [...this.blocks.keys()]) this.vote(h, effects);
+    this.replayAgreement(effects);
     this.tryFinalize(effects);
   }
 
