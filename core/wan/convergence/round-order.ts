@@ -25,8 +25,26 @@ function rank(purpose: string, beacon: Uint8Array, round: number, pk: Uint8Array
   return taggedHash(purpose, beacon, u64(round), pk);
 }
 
+/** Recent orders (every node asks for the same few per round; a pure function of its inputs). */
+const recent = new Map<string, Uint8Array[]>();
+
 /** Sort identities by their rank (ties, i.e. equal keys, by key bytes); duplicates are removed. */
 function ordered(
+  purpose: string,
+  beacon: Uint8Array,
+  round: number,
+  pks: readonly Uint8Array[],
+): Uint8Array[] {
+  const key = `${purpose}/${hexOf(beacon)}/${round}/${pks.map(hexOf).join(",")}`;
+  const hit = recent.get(key);
+  if (hit !== undefined) return hit.slice();
+  const r = orderedUncached(purpose, beacon, round, pks);
+  if (recent.size >= 256) recent.delete(recent.keys().next().value!);
+  recent.set(key, r);
+  return r.slice();
+}
+
+function orderedUncached(
   purpose: string,
   beacon: Uint8Array,
   round: number,

@@ -34,6 +34,8 @@ export interface WanHarnessOptions {
   /** One-way latency range, ms. */
   readonly latency?: readonly [number, number];
   readonly params?: Partial<WanParams>;
+  /** Record every certified convergence block on the wire (`certifiedBlocks`); off by default (cost). */
+  readonly audit?: boolean;
   /** Byzantine modes by role and index (farmer index within its quorum `q`). */
   readonly byzantine?: (
     role: "farmer" | "harvester" | "miner",
@@ -174,7 +176,8 @@ export class WanHarness {
           const delay = this.rng.int(this.latency[0], this.latency[1]);
           this.clock.schedule(delay, () => {
             this.delivered++;
-            if (e.payload[2] === 0x6e && e.payload[1] === 0x18) this.audit(e.payload);
+            if (this.options.audit === true && e.payload[2] === 0x6e && e.payload[1] === 0x18)
+              this.audit(e.payload);
             this.deliver(to, {
               kind: "message",
               from: id,

@@ -32,9 +32,16 @@ import { addressBytesOf } from "../../crypto/address.ts";
 import { taggedHash } from "../../crypto/sha256.ts";
 import { equalBytes, fromHex } from "../../crypto/bytes.ts";
 import type { CryptoSuite } from "../../crypto/suite.ts";
+import type { Ed25519Backend } from "../../crypto/ed25519.ts";
+import { memoByPair, memoDecode } from "../memo/identity-memo.ts";
 import type { Effect, Engine, EngineContext, EngineEvent, EngineId } from "../../engine/engine.ts";
 import { buildMaglevTable, type MaglevTable, nextPrime } from "../../maglev/maglev.ts";
-import type { KeyShare, SignatureShare, ThresholdPublicKey } from "../../threshold/scheme.ts";
+import type {
+  KeyShare,
+  SignatureShare,
+  ThresholdPublicKey,
+  ThresholdScheme,
+} from "../../threshold/scheme.ts";
 import { combineVerified } from "../../threshold/combine-verified.ts";
 import { openTransfer, type Transfer, type TransferEnvelope } from "../../tx/transfer.ts";
 import { type Batch, type BatchCertificate, WAN_PROTOCOL } from "../batch/batch-messages.ts";
@@ -135,7 +142,7 @@ export const DEFAULT_WAN_PARAMS: WanParams = Object.freeze({
   minerPlaces: 3,
   maxBlockBytes: 25_000,
   agreeDeltaMs: 40,
-  agreeBlockTimeMs: 10,
+  agreeBlockTimeMs: 30,
 });
 
 /**
@@ -200,6 +207,16 @@ interface FarmerState {
   readonly waiting: Map<string, { batch: Batch; from: EngineId }>;
 }
 
+// Pure work on shared wire objects, done once per object (memo/identity-memo.ts).
+const decodeWire = memoDecode((b) => wanWire.decode(b));
+const openTx = memoDecode(openTransfer);
+const proposalOk = memoByPair((signer: Ed25519Backend, p: ProposalBlock) => proposalIsWellFormed(signer, p));
+/** Batch certificate checks by certificate object: the key and scheme it was checked under, and the answer. */
+const batchCertChecks = new WeakMap<
+  BatchCertificate,
+  { key: unknown; scheme: ThresholdScheme<unknown, unknown>; ok: boolean }
+>();
+
 const out = (effects: Effect[], to: EngineId, payload: Uint8Array) =>
   effects.push({ kind: "send", to: { kind: "engine", engine: to }, protocol: WAN_PROTOCOL, payload });
 
@@ -241,6 +258,7 @@ export class WanNode implements Engine {
   /** The context of the event being handled (engines are called one event at a time). */
   private ctx: EngineContext | null = null;
   private readonly memo: MergeMemo;
+  private readonly minerKeys: Uint8Array[];
   private readonly byz: WanByzantine;
   private readonly faults = new Map<string, number>();
   /** Evidence bookkeeping: certified batch slot (quorum/batcher/seq) -> digest; digest -> bitmap. */
@@ -255,6 +273,7 @@ export class WanNode implements Engine {
     const { suite, committee } = options;
     this.params = { ...DEFAULT_WAN_PARAMS, ...(options.params ?? {}) };
     this.memo = options.mergeMemo ?? sharedMergeMemo;
+    this.minerKeys = committee.miners.map((m) => fromHex(m));
     this.byz = options.byzantine ?? {};
     this.publicKey = suite.signer.publicKey(options.secretKey);
     this.id = hexOf(this.publicKey);
@@ -322,6 +341,16 @@ export class WanNode implements Engine {
     return Object.fromEntries([...this.faults].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   }
 
+  /** Batch certificates are verified once per (scheme, group key, certificate object) in a process. */
+  private batchCertificateOk(groupKey: unknown, cert: BatchCertificate): boolean {
+    const scheme = this.options.suite.threshold;
+    const memo = batchCertChecks.get(cert);
+    if (memo !== undefined && memo.key === groupKey && memo.scheme === scheme) return memo.ok;
+    const ok = verifyBatchCertificate(scheme, groupKey, cert);
+    batchCertChecks.set(cert, { key: groupKey, scheme, ok });
+    return ok;
+  }
+
   private fault(name: string): void {
     this.faults.set(name, (this.faults.get(name) ?? 0) + 1);
   }
@@ -382,7 +411,7 @@ export class WanNode implements Engine {
   private route(bytes: Uint8Array, effects: Effect[], ctx: EngineContext): Rejection | null {
     let env: TransferEnvelope;
     try {
-      env = openTransfer(bytes);
+      env = openTx(bytes);
     } catch {
       return this.rejected(effects, { code: "WAN_TX_MALFORMED", peer: "penalise" }, "client");
     }
@@ -424,7 +453,7 @@ export class WanNode implements Engine {
     if (fork) this.fault("farmer/forked-batch");
     else if (this.byz.farmer === "double-spend") {
       for (const bytes of batch.txs) {
-        const env = openTransfer(bytes);
+        const env = openTx(bytes);
         const slot = `${hexOf(env.sender)}/${env.tx.nonce}`;
         this.slotBatch.set(slot, batch);
         const twin = this.twins.get(slot);
@@ -492,7 +521,7 @@ export class WanNode implements Engine {
   private onMessage(from: EngineId, payload: Uint8Array, effects: Effect[], ctx: EngineContext): void {
     let m: ReturnType<typeof wanWire.decode>;
     try {
-      m = wanWire.decode(payload);
+      m = decodeWire(payload);
     } catch {
       this.rejected(effects, { code: "WAN_MALFORMED", peer: "penalise" }, from);
       return;
@@ -632,7 +661,7 @@ export class WanNode implements Engine {
       this.rejected(effects, { code: "WAN_CERT_MISMATCH", peer: "penalise" }, from);
       return;
     }
-    if (!verifyBatchCertificate(this.options.suite.threshold, quorum.key.groupKey, cert)) {
+    if (!this.batchCertificateOk(quorum.key.groupKey, cert)) {
       this.rejected(effects, { code: "WAN_CERT_INVALID", peer: "penalise" }, from);
       return;
     }
@@ -648,7 +677,7 @@ export class WanNode implements Engine {
     let valid = 0;
     const invalidSenders = new Set<string>();
     batch.txs.forEach((bytes, i) => {
-      const env = openTransfer(bytes);
+      const env = openTx(bytes);
       const k = hexOf(env.id);
       if (!verdicts[i]) {
         invalidSenders.add(hexOf(env.sender));
@@ -803,7 +832,7 @@ export class WanNode implements Engine {
       this.rejected(effects, { code: "WAN_PROPOSAL_NOT_HARVESTER", peer: "penalise" }, from);
       return;
     }
-    if (!proposalIsWellFormed(this.options.suite.signer, p)) {
+    if (!proposalOk(this.options.suite.signer, p)) {
       this.rejected(effects, { code: "WAN_PROPOSAL_INVALID", peer: "penalise" }, from);
       return;
     }
@@ -820,7 +849,7 @@ export class WanNode implements Engine {
   private mine(effects: Effect[]): void {
     const round = this.round;
     if (this.minedRound >= round) return;
-    const miners = this.options.committee.miners.map((m) => fromHex(m));
+    const miners = this.minerKeys;
     const invalid = this.byz.miner === "invalid-block";
     if (!invalid && this.bestSeen < minerRank(this.chain.head.beacon, round, miners, this.publicKey)) return;
     this.minedRound = round;
@@ -860,7 +889,7 @@ export class WanNode implements Engine {
       round,
       prev: head.hash,
       beacon: head.beacon,
-      miners: this.options.committee.miners.map((m) => fromHex(m)),
+      miners: this.minerKeys,
       minerPlaces: this.params.minerPlaces,
       proposal: (h) => this.proposals.get(round)?.get(h),
       state: this.chain.ledger,
@@ -871,7 +900,7 @@ export class WanNode implements Engine {
 
   private onConvergence(block: ConvergenceBlock, effects: Effect[]): void {
     if (block.round !== this.round) return;
-    const miners = this.options.committee.miners.map((m) => fromHex(m));
+    const miners = this.minerKeys;
     const rank = minerRank(block.beacon, block.round, miners, block.miner);
     // A backup miner stays quiet only for a better-placed block it has checked itself: an invalid one
     // (or one it cannot check yet) must not silence it, or one bad miner stalls the round.
@@ -904,7 +933,7 @@ export class WanNode implements Engine {
   /** What this harvester proposes to the agreement: the best-placed block it has checked this round. */
   private candidate(): { round: number; block: Uint8Array } | null {
     const round = this.round;
-    const miners = this.options.committee.miners.map((m) => fromHex(m));
+    const miners = this.minerKeys;
     let best: { rank: number; h: string } | null = null;
     for (const [h, b] of this.blocks) {
       if (b.round !== round || !this.checks(h)) continue;

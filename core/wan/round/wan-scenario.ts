@@ -49,6 +49,7 @@ export function harness(
     accounts: 12,
     balance: 10_000n,
     chainId: CHAIN_ID,
+    audit: true,
     ...extra,
   });
 }
