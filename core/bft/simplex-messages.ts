@@ -134,6 +134,108 @@ export function genesisHash(chain: Uint8Array): Uint8Array {
   return taggedHash("simplex/genesis/v1", chain);
 }
 
+// Votes are most of what a quorum sends and receives (every replica signs three per view and checks
+// n-1 of each), so their bytes are written and read by hand here, without the generic codec's value
+// tree. The layout is the canonical CBOR the codecs define (an array head, tag, version, then the
+// fields with shortest-form heads); tests check these paths byte for byte against `Vote` and
+// `VoteBody`, and any input the fast reader is unsure of goes to the generic decoder.
+
+const VOTE_PREFIX = signingBytes(VOTE_TAG, new Uint8Array(0));
+const KIND_INDEX: Readonly<Record<VoteKind, number>> = { notarize: 0, nullify: 1, finalize: 2 };
+
+/** Length of the shortest-form head of unsigned `n`. */
+function uintLen(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : n < 0x1_0000_0000 ? 5 : 9;
+}
+
+function putUint(out: Uint8Array, at: number, n: number): number {
+  if (n < 24) {
+    out[at] = n;
+    return at + 1;
+  }
+  if (n < 0x100) {
+    out[at] = 0x18;
+    out[at + 1] = n;
+    return at + 2;
+  }
+  if (n < 0x1_0000) {
+    out[at] = 0x19;
+    out[at + 1] = n >>> 8;
+    out[at + 2] = n & 0xff;
+    return at + 3;
+  }
+  const hi = Math.floor(n / 0x1_0000_0000);
+  const lo = n >>> 0;
+  if (hi === 0) {
+    out[at] = 0x1a;
+    at++;
+  } else {
+    out[at] = 0x1b;
+    out[at + 1] = hi >>> 24;
+    out[at + 2] = (hi >>> 16) & 0xff;
+    out[at + 3] = (hi >>> 8) & 0xff;
+    out[at + 4] = hi & 0xff;
+    at += 5;
+  }
+  out[at] = lo >>> 24;
+  out[at + 1] = (lo >>> 16) & 0xff;
+  out[at + 2] = (lo >>> 8) & 0xff;
+  out[at + 3] = lo & 0xff;
+  return at + 4;
+}
+
+/** Read a shortest-form unsigned head at `at` (major type 0) up to `max`; undefined if anything else. */
+function getUint(b: Uint8Array, at: number, max: number): { value: number; next: number } | undefined {
+  const h = b[at];
+  if (h === undefined) return undefined;
+  let value: number;
+  let next: number;
+  if (h < 24) {
+    value = h;
+    next = at + 1;
+  } else if (h === 0x18) {
+    value = b[at + 1] ?? 0;
+    if (value < 24) return undefined;
+    next = at + 2;
+  } else if (h === 0x19) {
+    value = ((b[at + 1] ?? 0) << 8) | (b[at + 2] ?? 0);
+    if (value < 0x100) return undefined;
+    next = at + 3;
+  } else if (h === 0x1a) {
+    value =
+      (b[at + 1] ?? 0) * 0x100_0000 + (((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 8) | (b[at + 4] ?? 0));
+    if (value < 0x1_0000) return undefined;
+    next = at + 5;
+  } else if (h === 0x1b) {
+    const hi =
+      (b[at + 1] ?? 0) * 0x100_0000 + (((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 8) | (b[at + 4] ?? 0));
+    const lo =
+      (b[at + 5] ?? 0) * 0x100_0000 + (((b[at + 6] ?? 0) << 16) | ((b[at + 7] ?? 0) << 8) | (b[at + 8] ?? 0));
+    if (hi === 0 || hi > 0x1f_ffff) return undefined;
+    value = hi * 0x1_0000_0000 + lo;
+    next = at + 9;
+  } else return undefined;
+  return value <= max ? { value, next } : undefined;
+}
+
+/** `bytes(n)` head (n = 32 or 64, so always 0x58 n) plus the bytes. */
+function putBytes(out: Uint8Array, at: number, b: Uint8Array): number {
+  out[at] = 0x58;
+  out[at + 1] = b.length;
+  out.set(b, at + 2);
+  return at + 2 + b.length;
+}
+
+function getBytes(b: Uint8Array, at: number, n: number): Uint8Array | undefined {
+  if (b[at] !== 0x58 || b[at + 1] !== n || at + 2 + n > b.length) return undefined;
+  return b.slice(at + 2, at + 2 + n);
+}
+
+function checkFixed(value: Uint8Array, n: number, what: string): void {
+  if (!(value instanceof Uint8Array) || value.length !== n)
+    throw new TypeError(`${what}: expected ${n} bytes`);
+}
+
 /** The exact bytes a vote signature covers (purpose tag, then the canonical vote body). */
 export function voteSigningBytes(
   chain: Uint8Array,
@@ -141,7 +243,109 @@ export function voteSigningBytes(
   kind: VoteKind,
   block: Uint8Array,
 ): Uint8Array {
-  return signingBytes(VOTE_TAG, VoteBody.encode({ chain, view, kind, block }));
+  const k = KIND_INDEX[kind];
+  if (k === undefined || !Number.isSafeInteger(view) || view < 0) {
+    return signingBytes(VOTE_TAG, VoteBody.encode({ chain, view, kind, block }));
+  }
+  checkFixed(chain, 32, "chain");
+  checkFixed(block, 32, "block");
+  const p = VOTE_PREFIX.length;
+  const out = new Uint8Array(p + 4 + 34 + uintLen(view) + 1 + 34);
+  out.set(VOTE_PREFIX, 0);
+  // [0x86: array of 6] [0x18 0x41: tag] [0x01: version]
+  out[p] = 0x86;
+  out[p + 1] = 0x18;
+  out[p + 2] = 0x41;
+  out[p + 3] = 0x01;
+  let at = putBytes(out, p + 4, chain);
+  at = putUint(out, at, view);
+  out[at++] = k;
+  putBytes(out, at, block);
+  return out;
+}
+
+/** `Vote.encode`, by hand (same bytes). */
+export function encodeVote(v: Vote): Uint8Array {
+  const k = KIND_INDEX[v.kind];
+  if (
+    k === undefined ||
+    !Number.isSafeInteger(v.view) ||
+    v.view < 0 ||
+    !Number.isInteger(v.signer) ||
+    v.signer < 0 ||
+    v.signer > 0xffff
+  )
+    return Vote.encode(v);
+  checkFixed(v.chain, 32, "chain");
+  checkFixed(v.block, 32, "block");
+  checkFixed(v.sig, 64, "sig");
+  const out = new Uint8Array(4 + 34 + uintLen(v.view) + 1 + 34 + uintLen(v.signer) + 66);
+  // [0x88: array of 8] [0x18 0x42: tag] [0x01: version]
+  out[0] = 0x88;
+  out[1] = 0x18;
+  out[2] = 0x42;
+  out[3] = 0x01;
+  let at = putBytes(out, 4, v.chain);
+  at = putUint(out, at, v.view);
+  out[at++] = k;
+  at = putBytes(out, at, v.block);
+  at = putUint(out, at, v.signer);
+  putBytes(out, at, v.sig);
+  return out;
+}
+
+/** A vote in its canonical bytes, read by hand; undefined when the bytes are not exactly that. */
+export function decodeVoteFast(b: Uint8Array): Vote | undefined {
+  if (
+    b.length < 4 + 34 + 1 + 1 + 34 + 1 + 66 ||
+    b[0] !== 0x88 ||
+    b[1] !== 0x18 ||
+    b[2] !== 0x42 ||
+    b[3] !== 0x01
+  )
+    return undefined;
+  const chain = getBytes(b, 4, 32);
+  if (chain === undefined) return undefined;
+  const view = getUint(b, 38, Number.MAX_SAFE_INTEGER);
+  if (view === undefined) return undefined;
+  const k = b[view.next];
+  if (k === undefined || k > 2) return undefined;
+  const block = getBytes(b, view.next + 1, 32);
+  if (block === undefined) return undefined;
+  const signer = getUint(b, view.next + 35, 0xffff);
+  if (signer === undefined) return undefined;
+  const sig = getBytes(b, signer.next, 64);
+  if (sig === undefined || signer.next + 66 !== b.length) return undefined;
+  return { chain, view: view.value, kind: VOTE_KINDS[k]!, block, signer: signer.value, sig };
+}
+
+/** What `decodeSimplex` returns: the registry's tagged union. */
+export type SimplexMessage = ReturnType<typeof simplexWire.decode>;
+
+/**
+ * Decode anything a Simplex engine receives: canonical votes by hand, everything else (and any vote
+ * the fast reader does not accept) through the registry, which gives the typed errors.
+ */
+export function decodeSimplex(bytes: Uint8Array, maxBytes: number): SimplexMessage {
+  if (bytes.length <= maxBytes && bytes[2] === 0x42) {
+    const v = decodeVoteFast(bytes);
+    if (v !== undefined) return { name: "SimplexVote", version: 1, value: v } as SimplexMessage;
+  }
+  return simplexWire.decode(bytes, { maxBytes });
+}
+
+/**
+ * The canonical bytes of the block inside a decoded proposal's bytes: a proposal is `[tag, version,
+ * block, sig]`, and decoding checked that the bytes are canonical, so the block's own encoding is the
+ * slice between the 4-byte header and the 66-byte signature (what `blockHash` would re-encode).
+ */
+export function proposalBlockBytes(proposalBytes: Uint8Array): Uint8Array {
+  return proposalBytes.subarray(4, proposalBytes.length - 66);
+}
+
+/** `blockHash` from a block's canonical bytes. */
+export function blockHashOfBytes(blockBytes: Uint8Array): Uint8Array {
+  return taggedHash("simplex/block/v1", blockBytes);
 }
 
 /** A short printable id of a hash (first 8 bytes, hex) for logs and emitted events. */

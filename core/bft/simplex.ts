@@ -43,15 +43,19 @@ import {
   type Block,
   Blocks,
   blockHash,
+  blockHashOfBytes,
   CatchUpRequest,
   Certificate,
+  decodeSimplex,
+  encodeVote,
   genesisHash,
   MAX_CATCHUP_VIEWS,
   NO_BLOCK,
   Proposal,
+  proposalBlockBytes,
   SIMPLEX_PROTOCOL,
-  simplexWire,
-  Vote,
+  type SimplexMessage,
+  type Vote,
   type VoteKind,
   voteSigningBytes,
 } from "./simplex-messages.ts";
@@ -600,7 +604,7 @@ export class SimplexEngine implements Engine {
 
   private broadcastVote(v: number, kind: VoteKind, sv: SignedVote): void {
     this.broadcast(
-      Vote.encode({ chain: this.chain, view: v, kind, block: sv.block, signer: this.index, sig: sv.sig }),
+      encodeVote({ chain: this.chain, view: v, kind, block: sv.block, signer: this.index, sig: sv.sig }),
     );
   }
 
@@ -623,9 +627,9 @@ export class SimplexEngine implements Engine {
   }
 
   private onMessage(from: EngineId, payload: Uint8Array): void {
-    let msg: ReturnType<typeof simplexWire.decode>;
+    let msg: SimplexMessage;
     try {
-      msg = simplexWire.decode(payload, { maxBytes: 1 << 20 });
+      msg = decodeSimplex(payload, 1 << 20);
     } catch (err) {
       if (err instanceof DecodeError) {
         this.reject("SIMPLEX_MALFORMED", from, `${err.code} ${err.message}`);
@@ -638,7 +642,7 @@ export class SimplexEngine implements Engine {
         this.onVote(from, msg.value);
         break;
       case "SimplexProposal":
-        this.onProposal(from, msg.value);
+        this.onProposal(from, msg.value, payload);
         break;
       case "SimplexCertificate":
         this.onCertificate(from, msg.value);
@@ -732,7 +736,8 @@ export class SimplexEngine implements Engine {
     this.out.push({ kind: "emit", name: EVIDENCE_EVENT, data });
   }
 
-  private onProposal(from: EngineId, p: Proposal): void {
+  /** `bytes` are the proposal's canonical bytes (the block's own encoding is inside them). */
+  private onProposal(from: EngineId, p: Proposal, bytes: Uint8Array): void {
     const b = p.block;
     if (!equalBytes(b.chain, this.chain)) {
       this.reject("SIMPLEX_WRONG_CHAIN", from, "proposal");
@@ -745,7 +750,7 @@ export class SimplexEngine implements Engine {
     if (b.view > this.view + 1) this.requestCatchUp(from, this.view, b.view - 1);
     const st = this.state(b.view);
     if (st === undefined) return;
-    const hash = blockHash(b);
+    const hash = blockHashOfBytes(proposalBlockBytes(bytes));
     const hex = hexOf(hash);
     const prior = st.notarize.get(b.proposer);
     if (prior === undefined || prior.hex !== hex) {
@@ -773,6 +778,18 @@ export class SimplexEngine implements Engine {
 
   private countFor(tally: Map<number, SignedVote>): { hex: string; count: number } | undefined {
     if (tally.size < this.q) return undefined;
+    // Nearly always every vote names the same block: count that without building a map.
+    let first: string | undefined;
+    let same = 0;
+    for (const sv of tally.values()) {
+      if (first === undefined) first = sv.hex;
+      else if (sv.hex !== first) {
+        same = -1;
+        break;
+      }
+      same++;
+    }
+    if (same >= 0) return same >= this.q && first !== undefined ? { hex: first, count: same } : undefined;
     const counts = new Map<string, number>();
     for (const sv of tally.values()) {
       const c = (counts.get(sv.hex) ?? 0) + 1;
@@ -929,6 +946,8 @@ export class SimplexEngine implements Engine {
     const fin = this.latestFinalization;
     if (fin === undefined || fin.view <= this.finalizedView) return;
     const chain: Block[] = [];
+    // Each block's hash is known from the walk (its child names it), so it is never re-encoded.
+    const hashes: Uint8Array[] = [];
     let hash = fin.block;
     let hashView = fin.view;
     while (!equalBytes(hash, this.finalizedHash)) {
@@ -948,6 +967,7 @@ export class SimplexEngine implements Engine {
         return;
       }
       chain.push(b);
+      hashes.push(hash);
       hash = b.parent;
       hashView = b.parentView;
     }
@@ -962,7 +982,7 @@ export class SimplexEngine implements Engine {
         this.latestFinalization = undefined;
         return;
       }
-      const h = blockHash(b);
+      const h = hashes[i]!;
       this.journal.append({ kind: "finalized", block: b, hash: h });
       this.finalizedView = b.view;
       this.finalizedHeight = b.height;
@@ -1104,7 +1124,7 @@ function clearVotes(st: ViewState): void {
   st.proposal = undefined;
 }
 
-/** Lower-case hex via the native Buffer codec: hashes are hex-keyed in hot maps. */
+/** Lower-case hex via the engine's native `Uint8Array#toHex`: hashes are hex-keyed in hot maps. */
 function hexOf(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+  return b.toHex();
 }

@@ -526,8 +526,8 @@ export class QuorumEngine implements Engine {
       chain: this.chainHex,
       epoch: this.epoch,
       tag,
-      msg: toHex(msg),
-      signature: toHex(sig),
+      msg: msg.toHex(),
+      signature: sig.toHex(),
       height: this.simplex.stats().finalizedHeight,
       keyHeight: this.state.height,
     };

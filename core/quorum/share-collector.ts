@@ -14,6 +14,8 @@ export const MAX_COLLECTING = 256;
 
 interface Entry {
   readonly shares: Map<number, Uint8Array>;
+  /** Shares already parsed, so a retry with one more share parses only that one. */
+  readonly parsed: Map<number, SignatureShare<unknown>>;
   readonly bad: Set<number>;
   own: boolean;
   done: boolean;
@@ -38,7 +40,7 @@ export class ShareCollector {
         const oldest = this.entries.keys().next().value;
         if (oldest !== undefined) this.entries.delete(oldest);
       }
-      e = { shares: new Map(), bad: new Set(), own: false, done: false };
+      e = { shares: new Map(), parsed: new Map(), bad: new Set(), own: false, done: false };
       this.entries.set(k, e);
     }
     if (own) e.own = true;
@@ -50,11 +52,19 @@ export class ShareCollector {
     const key = this.key;
     const e = this.entries.get(`${tag}|${hex(msg)}`);
     if (key === undefined || e === undefined || !e.own || e.done) return undefined;
+    // Fewer than t shares cannot combine; parsing them now would only be repeated on the next one.
+    if (e.shares.size < key.t) return undefined;
     const shares: SignatureShare<unknown>[] = [];
     for (const [index, bytes] of e.shares) {
+      const known = e.parsed.get(index);
+      if (known !== undefined) {
+        shares.push(known);
+        continue;
+      }
       try {
         const s = this.scheme.signatureShareFromBytes(bytes);
         if (s.index === index) {
+          e.parsed.set(index, s);
           shares.push(s);
           continue;
         }
@@ -69,12 +79,14 @@ export class ShareCollector {
       if (this.scheme.verify(key.groupKey, tag, msg, sig)) {
         e.done = true;
         e.shares.clear();
+        e.parsed.clear();
         return this.scheme.signatureToBytes(sig);
       }
       const bad = new Set(this.scheme.findBadShares(key, tag, msg, shares));
       if (bad.size === 0) return undefined;
       for (const i of bad) {
         e.shares.delete(i);
+        e.parsed.delete(i);
         e.bad.add(i);
       }
       for (let i = shares.length - 1; i >= 0; i--) if (bad.has(shares[i]!.index)) shares.splice(i, 1);
@@ -85,5 +97,5 @@ export class ShareCollector {
 
 /** Native hex: entries are keyed by message in a hot path. */
 function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+  return b.toHex();
 }
