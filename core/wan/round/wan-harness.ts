@@ -57,6 +57,8 @@ export class WanHarness {
   readonly genesis: Ledger;
   readonly emits: { node: EngineId; name: string; data: unknown }[] = [];
   delivered = 0;
+  /** Return false to drop a message (partitions in tests); checked at send time. */
+  filter: (from: EngineId, to: EngineId, now: number) => boolean = () => true;
   /** Every certified convergence block seen on the wire, by round (agreement: one per round). */
   readonly certifiedBlocks = new Map<number, Set<string>>();
   private readonly latency: readonly [number, number];
@@ -173,6 +175,7 @@ export class WanHarness {
         case "send": {
           if (e.to.kind !== "engine") break;
           const to = e.to.engine;
+          if (!this.filter(id, to, this.clock.now())) break;
           const delay = this.rng.int(this.latency[0], this.latency[1]);
           this.clock.schedule(delay, () => {
             this.delivered++;

@@ -6,11 +6,16 @@
  *                                                            adds to its pool of certified transfers
  *   ConvergenceShare     = [0x6d, 1, epoch, round, block, stateRoot, share]  a harvester's vote
  *   CertifiedConvergence = [0x6e, 1, block, certificate]     a finalized round, for every node
+ * Catch-up (a node that missed rounds fetches them from a peer), tags 0x71..0x72 (0x70 is the scheduler's):
+ *   CatchUpRequest = [0x71, 1, from, to]                      rounds wanted (at most MAX_CATCHUP_ROUNDS)
+ *   RoundArchive   = [0x72, 1, block, certificate, proposals, txs]  one finalized round: the certified
+ *                    block, the proposals it merged and the transfers it kept; the receiver recomputes the
+ *                    merge and appends only if it gives the certified roots, so a lying peer costs a retry
  * Nested messages are embedded as values (not byte strings), so the whole is one canonical encoding.
  */
 import { defineMessage } from "../../codec/message.ts";
 import { registry } from "../../codec/registry.ts";
-import { bytes, bytesMax, uint53 } from "../../codec/schema.ts";
+import { bytes, bytesMax, list, uint53 } from "../../codec/schema.ts";
 import { MAX_TRANSFER_BYTES } from "../../tx/transfer.ts";
 import {
   BatchCertificateCodec,
@@ -56,6 +61,28 @@ export const CertifiedConvergenceCodec = defineMessage({
   fields: { block: ConvergenceBlockCodec, certificate: ConvergenceCertificateCodec },
 });
 
+/** Most rounds one catch-up request may ask for. */
+export const MAX_CATCHUP_ROUNDS = 8;
+
+export const CatchUpRequestCodec = defineMessage({
+  name: "CatchUpRequest",
+  tag: 0x71,
+  version: 1,
+  fields: { from: uint53, to: uint53 },
+});
+
+export const RoundArchiveCodec = defineMessage({
+  name: "RoundArchive",
+  tag: 0x72,
+  version: 1,
+  fields: {
+    block: ConvergenceBlockCodec,
+    certificate: ConvergenceCertificateCodec,
+    proposals: list(ProposalBlockCodec, 256),
+    txs: list(bytesMax(MAX_TRANSFER_BYTES), 8192),
+  },
+});
+
 /** Every message a WAN engine accepts on `lattice/wan/v1`. */
 export const wanWire = registry([
   TxForwardCodec,
@@ -66,4 +93,6 @@ export const wanWire = registry([
   ConvergenceBlockCodec,
   ConvergenceShareCodec,
   CertifiedConvergenceCodec,
+  CatchUpRequestCodec,
+  RoundArchiveCodec,
 ] as const);

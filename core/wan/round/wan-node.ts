@@ -43,7 +43,7 @@ import type {
   ThresholdScheme,
 } from "../../threshold/scheme.ts";
 import { combineVerified } from "../../threshold/combine-verified.ts";
-import { openTransfer, type Transfer, type TransferEnvelope } from "../../tx/transfer.ts";
+import { encodeTransfer, openTransfer, type Transfer, type TransferEnvelope } from "../../tx/transfer.ts";
 import { type Batch, type BatchCertificate, WAN_PROTOCOL } from "../batch/batch-messages.ts";
 import {
   Batcher,
@@ -86,9 +86,12 @@ import {
 } from "../proposal/proposal-block.ts";
 import type { Rejection } from "../rejection/rejection.ts";
 import {
+  CatchUpRequestCodec,
   CertifiedBatchCodec,
   CertifiedConvergenceCodec,
   ConvergenceShareCodec,
+  MAX_CATCHUP_ROUNDS,
+  RoundArchiveCodec,
   TxForwardCodec,
   wanWire,
 } from "./wan-messages.ts";
@@ -129,6 +132,10 @@ export interface WanParams {
   readonly agreeDeltaMs: number;
   /** Pacing of the agreement log: a leader proposes this long after entering its view. */
   readonly agreeBlockTimeMs: number;
+  /** A node whose chain has not moved for this long asks a random peer for the rounds it missed. */
+  readonly catchUpAfterMs: number;
+  /** Finalized rounds kept (block, proposals, kept transfers) to serve peers that catch up. */
+  readonly archiveRounds: number;
 }
 
 export const DEFAULT_WAN_PARAMS: WanParams = Object.freeze({
@@ -143,6 +150,8 @@ export const DEFAULT_WAN_PARAMS: WanParams = Object.freeze({
   maxBlockBytes: 25_000,
   agreeDeltaMs: 40,
   agreeBlockTimeMs: 30,
+  catchUpAfterMs: 1000,
+  archiveRounds: 64,
 });
 
 /**
@@ -268,6 +277,11 @@ export class WanNode implements Engine {
   private readonly slotFirst = new Map<string, string>();
   private readonly slotBatch = new Map<string, Batch>();
   private readonly twins = new Map<string, Uint8Array>();
+  /** Finalized rounds served to peers catching up: the proposals merged and the transfers kept. */
+  private readonly archive = new Map<number, { proposals: ProposalBlock[]; txs: Uint8Array[] }>();
+  /** Transfers received in round archives: certified by the round's certificate, used to append it. */
+  private readonly fetched = new Map<string, Transfer>();
+  private lastCatchUpAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WanNodeOptions) {
     const { suite, committee } = options;
@@ -509,6 +523,10 @@ export class WanNode implements Engine {
       const c = this.farmer?.collecting.get(timer.slice(4));
       if (c !== undefined && c.collector.certificate === null)
         this.ask(c, c.asked + this.params.extraAsk, effects);
+    } else if (timer === "catch-up") {
+      const peers = this.everyone.filter((x) => x !== this.id);
+      if (peers.length > 0) this.askRounds(peers[ctx.random.int(0, peers.length - 1)]!, effects, ctx, true);
+      effects.push({ kind: "set-timer", timer: "catch-up", after: this.params.catchUpAfterMs });
     } else if (timer === "propose") {
       this.propose(effects);
     } else if (timer === "mine") {
@@ -549,10 +567,83 @@ export class WanNode implements Engine {
         this.onConvergenceShare(from, m.value, effects);
         break;
       case "CertifiedConvergence":
+        if (m.value.block.round < this.round) break;
         this.pendingFinal.set(m.value.block.round, { block: m.value.block, cert: m.value.certificate });
         this.tryFinalize(effects);
+        // A certificate from beyond the next round: this node missed rounds; ask the sender for them.
+        if (m.value.block.round > this.round) this.askRounds(from, effects, ctx, false);
+        break;
+      case "CatchUpRequest":
+        this.serveRounds(from, m.value.from, m.value.to, effects);
+        break;
+      case "RoundArchive":
+        this.onRoundArchive(m.value, effects);
         break;
     }
+  }
+
+  // ---- catch-up ----
+
+  /** Ask `peer` for the rounds from this node's next one (rate-limited unless forced by the timer). */
+  private askRounds(peer: EngineId, effects: Effect[], ctx: EngineContext, force: boolean): void {
+    const now = ctx.now();
+    if (!force && now - this.lastCatchUpAt < this.params.catchUpAfterMs / 4) return;
+    this.lastCatchUpAt = now;
+    out(
+      effects,
+      peer,
+      CatchUpRequestCodec.encode({ from: this.round, to: this.round + MAX_CATCHUP_ROUNDS - 1 }),
+    );
+  }
+
+  private serveRounds(to: EngineId, from: number, upTo: number, effects: Effect[]): void {
+    const last = Math.min(upTo, from + MAX_CATCHUP_ROUNDS - 1, this.chain.head.round);
+    for (let r = Math.max(1, from); r <= last; r++) {
+      const fin = this.chain.history[r - 1];
+      const a = this.archive.get(r);
+      if (fin === undefined || fin.round !== r || a === undefined) continue;
+      out(
+        effects,
+        to,
+        RoundArchiveCodec.encode({
+          block: fin.block,
+          certificate: fin.certificate,
+          proposals: a.proposals,
+          txs: a.txs,
+        }),
+      );
+    }
+  }
+
+  private onRoundArchive(
+    a: {
+      block: ConvergenceBlock;
+      certificate: ConvergenceCertificate;
+      proposals: readonly ProposalBlock[];
+      txs: readonly Uint8Array[];
+    },
+    effects: Effect[],
+  ): void {
+    const round = a.block.round;
+    if (round < this.round) return;
+    let m = this.proposals.get(round);
+    if (m === undefined) {
+      m = new Map();
+      this.proposals.set(round, m);
+    }
+    for (const p of a.proposals)
+      if (proposalOk(this.options.suite.signer, p)) m.set(hexOf(proposalHash(p)), p);
+    for (const bytes of a.txs) {
+      try {
+        const env = openTx(bytes);
+        this.fetched.set(hexOf(env.id), env.tx);
+      } catch {
+        // A malformed transfer only means the recomputed merge will not match: nothing is appended.
+      }
+    }
+    this.pendingFinal.set(round, { block: a.block, cert: a.certificate });
+    this.dataVersion++;
+    this.tryFinalize(effects);
   }
 
   private rejected(effects: Effect[], r: Rejection, from: string): Rejection {
@@ -755,6 +846,7 @@ export class WanNode implements Engine {
 
   private startRound(effects: Effect[]): void {
     const { committee } = this.options;
+    effects.push({ kind: "set-timer", timer: "catch-up", after: this.params.catchUpAfterMs });
     if (this.options.harvester !== undefined)
       effects.push({ kind: "set-timer", timer: "propose", after: this.params.proposeAfterMs });
     if (this.options.miner === true) {
@@ -1080,7 +1172,7 @@ export class WanNode implements Engine {
         ref: head.hash,
         proposals: props,
         state: this.chain.ledger,
-        certified: (k) => this.pool.get(k)?.env.tx,
+        certified: (k) => this.pool.get(k)?.env.tx ?? this.fetched.get(k),
       });
       const r = this.chain.append(block, cert, merge);
       if (r !== null) {
@@ -1090,6 +1182,14 @@ export class WanNode implements Engine {
         continue;
       }
       this.pendingFinal.delete(round);
+      this.archive.set(round, {
+        proposals: props,
+        txs: merge.kept.map((id) => {
+          const k = hexOf(id);
+          return this.pool.get(k)?.env.bytes ?? encodeTransfer(this.fetched.get(k)!);
+        }),
+      });
+      this.archive.delete(round - this.params.archiveRounds);
       this.afterFinal(merge.kept);
       effects.push({
         kind: "emit",
@@ -1101,7 +1201,10 @@ export class WanNode implements Engine {
   }
 
   private afterFinal(kept: readonly Uint8Array[]): void {
-    for (const id of kept) this.pool.delete(hexOf(id));
+    for (const id of kept) {
+      this.pool.delete(hexOf(id));
+      this.fetched.delete(hexOf(id));
+    }
     const ledger = this.chain.ledger;
     for (const [k, e] of this.pool) if (e.env.tx.nonce < ledger.get(e.env.sender).nonce) this.pool.delete(k);
     this.proposals.delete(this.round - 1);
