@@ -1,9 +1,13 @@
 /**
- * `lattice node`: run one node process. Today only the single-node dev mode exists (`--solo`, like
- * `anvil`): the node alone finalizes rounds (automine, or every --block-time ms), dev accounts are
- * prefunded and printed with their keys, the HTTP API and the admin listener bind 127.0.0.1, and a restart
- * with the same --data-dir resumes where it stopped. SIGTERM and SIGINT stop it gracefully. The consensus
- * node (WAN engines over TCP) will run from the same command without --solo.
+ * `lattice node`: run one node process, in one of two modes.
+ * - `--solo`, the single-node dev mode (like `anvil`): the node alone finalizes rounds (automine, or every
+ *   --block-time ms), dev accounts are prefunded and printed with their keys, the HTTP API and the admin
+ *   listener bind 127.0.0.1, and a restart with the same --data-dir resumes where it stopped.
+ * - `--config node.json` with a cluster node config (devnet/contract/node-process.ts ClusterNodeConfig:
+ *   dataDir, genesis, keyFile, listen, peers?, logLevel?): one validator of a multi-node cluster
+ *   (devnet/node/cluster-node.ts). It writes `<dataDir>/ready.json` once listening, takes its peers from
+ *   the admin API, and prints one JSON document (with --json) or a summary.
+ * SIGTERM and SIGINT stop either gracefully (exit 0 / 130).
  *
  * Config file (--config, JSON; flags win): {"dataDir", "apiPort", "adminPort", "solo", "blockTimeMs",
  * "genesis", "chainId", "logLevel", "sync"}. Genesis file: {"chainId"?, "accounts": [{"address": "lat1...",
@@ -20,6 +24,9 @@ import { DEV_MNEMONIC, devAccounts } from "../fixtures/dev-keys.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from "./exit-codes.ts";
 import type { OutputFor } from "./keys.ts";
 import { VERSION } from "./version.ts";
+import { isLatticeError } from "../core/errors/lattice-error.ts";
+import { loadCluster } from "../devnet/node/cluster-config.ts";
+import { type ClusterNode, startClusterNode } from "../devnet/node/cluster-node.ts";
 
 export const DEFAULT_API_PORT = 8645;
 export const DEFAULT_ADMIN_PORT = 8646;
@@ -89,6 +96,47 @@ function readConfig(path: string): NodeConfig {
   return raw as NodeConfig;
 }
 
+/** A cluster node config names a key file and listen addresses; a solo config never does. */
+function isClusterConfig(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && ("keyFile" in raw || "listen" in raw);
+}
+
+async function runCluster(configPath: string, out: ReturnType<OutputFor>): Promise<void> {
+  let node: ClusterNode;
+  try {
+    node = await startClusterNode({
+      cluster: loadCluster(resolve(configPath)),
+      version: VERSION,
+      ...(out.options.verbose > 0 && !out.options.json ? { logEcho: process.stderr } : {}),
+    });
+  } catch (err) {
+    // Bad files are the caller's mistake (exit 2), with the typed code in the message.
+    if (isLatticeError(err) && err.code.startsWith("CLUSTER_"))
+      throw new UsageError(`${err.code}: ${err.message}`);
+    throw err;
+  }
+  const stopped = untilSignal();
+  const data = { mode: "cluster", ...node.ready, logPath: node.logPath };
+  out.result(data, () =>
+    [
+      "",
+      "Lattice cluster node",
+      "",
+      `Node id:     ${node.nodeId}`,
+      `P2P:         ${node.p2p}`,
+      `Admin:       ${node.adminUrl} (bearer token in ${node.tokenPath})`,
+      `Log:         ${node.logPath}`,
+      "",
+      `Listening on ${node.apiUrl}`,
+    ].join("\n"),
+  );
+  const code = await stopped;
+  out.info("stopping...");
+  await node.stop();
+  out.info("stopped");
+  process.exitCode = code;
+}
+
 function readGenesis(path: string): { chainId?: number; accounts: GenesisAccount[] } {
   const raw = readJson(path, "genesis file") as { chainId?: unknown; accounts?: unknown };
   if (!Array.isArray(raw.accounts)) throw new UsageError(`genesis file ${path}: "accounts" must be an array`);
@@ -135,7 +183,9 @@ function untilSignal(): Promise<number> {
 export function registerNode(program: Command, outputFor: OutputFor): void {
   program
     .command("node")
-    .description("run a node (today: --solo, the single-node dev mode, like anvil)")
+    .description(
+      "run a node: --solo (single-node dev mode, like anvil) or --config node.json (a cluster validator)",
+    )
     .option("--config <file>", "JSON config file (flags override it)")
     .option(
       "--data-dir <dir>",
@@ -163,11 +213,17 @@ export function registerNode(program: Command, outputFor: OutputFor): void {
     )
     .action(async (flags: NodeFlags, cmd: Command) => {
       const out = outputFor(cmd);
+      if (flags.config !== undefined && flags.solo !== true) {
+        if (isClusterConfig(readJson(flags.config, "config file"))) {
+          await runCluster(flags.config, out);
+          return;
+        }
+      }
       const config: NodeConfig = flags.config === undefined ? {} : readConfig(flags.config);
       const solo = flags.solo === true || config.solo === true;
       if (!solo) {
         throw new UsageError(
-          "only the single-node dev mode exists yet: pass --solo (the consensus node is issue #7)",
+          "pass --solo (single-node dev mode) or --config with a cluster node config (devnet/contract/node-process.ts)",
         );
       }
       const apiPort = int(flags.apiPort ?? config.apiPort, "--api-port", 0, 65535) ?? DEFAULT_API_PORT;

@@ -12,6 +12,8 @@ export type LedgerEvent =
       readonly sender: Uint8Array;
       readonly nonce: bigint;
       readonly at: number;
+      /** The canonical transaction bytes (a multi-node node forwards them to the other validators). */
+      readonly bytes: Uint8Array;
     }
   | { readonly type: "tx.certified"; readonly id: Uint8Array; readonly at: number }
   | { readonly type: "tx.final"; readonly id: Uint8Array; readonly round: bigint; readonly at: number }

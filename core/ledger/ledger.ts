@@ -428,6 +428,7 @@ export class Ledger {
         sender: q.held.env.sender,
         nonce: q.held.env.tx.nonce,
         at,
+        bytes: q.row.bytes,
       });
       q.resolve({ ok: true, id: q.row.id });
     }

@@ -9,6 +9,10 @@
  *   PUT      /admin/v1/accounts/{address}/balance  {"balance": "<u64>"} (solo mode: like anvil_setBalance)
  *   PUT/DELETE /admin/v1/chaos             per-link fault rules / heal everything (devnet fills the hook)
  *   GET/PUT  /admin/v1/byzantine           {"mode": ...} (devnet fills the hook)
+ *   GET      /admin/v1/chaos               {"report": fired faults per link and kind}
+ *   GET/POST /admin/v1/peers               {"peers": [{"nodeId": hex, "addr": "127.0.0.1:PORT"}]}: the full
+ *                                          peer list, replacing the previous one (multi-node nodes)
+ *   GET/PUT  /admin/v1/clock               {"offsetMs": n}: skew this node's clock (multi-node nodes)
  * A hook the node does not provide answers 501 NOT_IMPLEMENTED: the interface is fixed now, the
  * multi-node node and the devnet implement chaos and byzantine modes behind it.
  */
@@ -46,6 +50,19 @@ export interface AdminHooks {
     report(): Record<string, Record<string, number>>;
   };
   readonly byzantine?: { get(): ByzantineMode; set(mode: ByzantineMode): void };
+  /** The node's peer list (devnet/contract/node-process.ts PeersUpdate). */
+  readonly peers?: {
+    get(): readonly PeerAddressJson[];
+    set(peers: readonly PeerAddressJson[]): void;
+  };
+  /** An offset added to this node's clock (chaos: clock skew). */
+  readonly clock?: { get(): number; set(offsetMs: number): void };
+}
+
+/** One peer of a peer-list update. */
+export interface PeerAddressJson {
+  readonly nodeId: string;
+  readonly addr: string;
 }
 
 const U64 = z
@@ -70,6 +87,17 @@ const Schemas = {
       .max(1024),
   }),
   byzantine: z.strictObject({ mode: z.enum(BYZANTINE_MODES) }),
+  peers: z.strictObject({
+    peers: z
+      .array(
+        z.strictObject({
+          nodeId: z.string().regex(/^[0-9a-f]{64}$/),
+          addr: z.string().regex(/^[0-9a-zA-Z.-]+:[0-9]{1,5}$/),
+        }),
+      )
+      .max(1024),
+  }),
+  clock: z.strictObject({ offsetMs: z.number().int().min(-86_400_000).max(86_400_000) }),
 };
 
 function appliedJson(r: AppliedRound | null) {
@@ -159,6 +187,30 @@ export function createAdminApp(hooks: AdminHooks, token: string): Hono {
     const chaos = hooks.chaos ?? missing("chaos (multi-node nodes only)");
     chaos.heal();
     return c.json({ healed: true, report: chaos.report() });
+  });
+  app.get("/admin/v1/chaos", (c) => {
+    const chaos = hooks.chaos ?? missing("chaos (multi-node nodes only)");
+    return c.json({ report: chaos.report() });
+  });
+  app.get("/admin/v1/peers", (c) => {
+    const peers = hooks.peers ?? missing("peers (multi-node nodes only)");
+    return c.json({ peers: peers.get() });
+  });
+  app.post("/admin/v1/peers", async (c) => {
+    const peers = hooks.peers ?? missing("peers (multi-node nodes only)");
+    const body2 = await body(c, Schemas.peers);
+    peers.set(body2.peers);
+    return c.json({ peers: peers.get() });
+  });
+  app.get("/admin/v1/clock", (c) => {
+    const clock = hooks.clock ?? missing("clock skew (multi-node nodes only)");
+    return c.json({ offsetMs: clock.get() });
+  });
+  app.put("/admin/v1/clock", async (c) => {
+    const clock = hooks.clock ?? missing("clock skew (multi-node nodes only)");
+    const { offsetMs } = await body(c, Schemas.clock);
+    clock.set(offsetMs);
+    return c.json({ offsetMs: clock.get() });
   });
   app.get("/admin/v1/byzantine", (c) => {
     const b = hooks.byzantine ?? missing("byzantine modes (multi-node nodes only)");

@@ -152,7 +152,7 @@ export const QuorumsSchema = z
     quorums: z.array(
       z.object({
         id: z.string(),
-        kind: z.enum(["solo", "farmer", "harvester", "backup-harvester"]),
+        kind: z.enum(["solo", "simplex", "farmer", "harvester", "backup-harvester"]),
         members: z.array(z.string()),
         threshold: z.number().int(),
         publicKey: z.string().nullable(),

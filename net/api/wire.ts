@@ -124,7 +124,7 @@ export interface PeerJson {
 
 export interface QuorumJson {
   readonly id: string;
-  readonly kind: "solo" | "farmer" | "harvester" | "backup-harvester";
+  readonly kind: "solo" | "simplex" | "farmer" | "harvester" | "backup-harvester";
   readonly members: string[];
   readonly threshold: number;
   /** Threshold public key, hex, when the quorum's DKG has finished. */

@@ -1,0 +1,244 @@
+/**
+ * `consensus.kind = "simplex"`: every validator runs one SimplexEngine replica over the node's router,
+ * ordering blocks whose payload is the canonical list of transaction bytes (cluster-wire.ts).
+ *
+ * - Proposing: the leader takes the ledger's validated transactions (oldest first), skips those already in
+ *   a block of a recent view that is not final yet, and stops at the payload byte cap.
+ * - Verifying: followers check the payload's shape only (canonical list of at most 256-byte items); the
+ *   transactions themselves are re-checked deterministically when the block is applied (Ledger).
+ * - Certified: when a notarization of view v is journaled, the transactions of v's proposal become
+ *   `certified` in the ledger; `final` comes from the finalization (applyFinalized).
+ * - Byzantine modes (chaos): the honest engine's outgoing Simplex messages are rewritten by the
+ *   simulator's transformers (devnet/sim/byzantine.ts), so misbehaviour is validly signed.
+ */
+import { equalBytes, toHex } from "../../core/crypto/bytes.ts";
+import { nativeEd25519 } from "../../core/crypto/ed25519.ts";
+import type { Effect, Engine, EngineContext, EngineEvent } from "../../core/engine/engine.ts";
+import { Prng } from "../../core/engine/prng.ts";
+import type { JournalRecord, SimplexJournal } from "../../core/bft/simplex-journal.ts";
+import { type FinalizedBlock, FINALIZED_EVENT, SimplexEngine } from "../../core/bft/simplex.ts";
+import type { Ledger } from "../../core/ledger/ledger.ts";
+import { transferId } from "../../core/tx/transfer.ts";
+import type { ByzantineMode } from "../../net/api/admin-app.ts";
+import type { LatticeNode } from "../../net/node/node.ts";
+import type { QuorumsJson } from "../../net/api/wire.ts";
+import { byzantineTransformer } from "../sim/byzantine.ts";
+import type { EffectTransformer } from "../sim/simulator.ts";
+import type { ClusterConsensus, ConsensusStatus } from "./consensus.ts";
+import {
+  decodeBlockPayload,
+  encodeBlockPayload,
+  MAX_BLOCK_TXS,
+  PAYLOAD_BUDGET,
+  payloadBound,
+} from "./cluster-wire.ts";
+import type { SqliteJournal } from "./sqlite-journal.ts";
+import { quorumOf } from "./sync.ts";
+
+export interface SimplexConsensusOptions {
+  readonly node: LatticeNode;
+  readonly ledger: Ledger;
+  readonly journal: SqliteJournal;
+  readonly chain: Uint8Array;
+  readonly validators: readonly string[];
+  readonly secretKey: Uint8Array;
+  readonly blockTimeMs: number;
+  readonly deltaMs: number;
+  /** Most transactions per block (default MAX_BLOCK_TXS). */
+  readonly maxBlockTxs?: number;
+  /** A block was finalized and stored at `height`. */
+  readonly onFinalized: (block: FinalizedBlock) => void;
+  /** Transactions of a notarized proposal (status "certified"). */
+  readonly onCertified?: (ids: readonly Uint8Array[]) => void;
+  /** Something an operator should see (evidence, rejected input). */
+  readonly onNotice?: (name: string, data: unknown) => void;
+}
+
+/** Views an included-but-not-final transaction is kept out of new proposals. */
+const INFLIGHT_VIEWS = 8;
+
+/** Journal wrapper: sees notarizations as they are journaled (the only place the engine shows them). */
+class TappedJournal implements SimplexJournal {
+  constructor(
+    private readonly inner: SimplexJournal,
+    private readonly onRecord: (r: JournalRecord) => void,
+  ) {}
+  records(): readonly JournalRecord[] {
+    return this.inner.records();
+  }
+  append(record: JournalRecord): void {
+    this.inner.append(record);
+    this.onRecord(record);
+  }
+}
+
+/** An engine whose outgoing effects pass through the current byzantine transformer. */
+class SwitchableEngine implements Engine {
+  readonly id: string;
+  readonly protocols: readonly string[];
+  transform: EffectTransformer | null = null;
+  readonly #prng: Prng;
+  constructor(
+    readonly inner: Engine,
+    seed: number,
+  ) {
+    this.id = inner.id;
+    this.protocols = inner.protocols;
+    this.#prng = new Prng(seed);
+  }
+  handle(event: EngineEvent, ctx: EngineContext): readonly Effect[] {
+    const effects = this.inner.handle(event, ctx);
+    const t = this.transform;
+    if (t === null) return effects;
+    return effects.flatMap((e) => t(e, this.id, this.#prng));
+  }
+}
+
+export class SimplexConsensus implements ClusterConsensus {
+  readonly kind = "simplex" as const;
+  readonly #o: SimplexConsensusOptions;
+  #engine: SimplexEngine | null = null;
+  #host: SwitchableEngine | null = null;
+  #mode: ByzantineMode = "honest";
+  /** Transaction ids (hex) in proposals of recent views, by view. */
+  readonly #byView = new Map<number, { ids: Uint8Array[]; hexes: string[] }>();
+  readonly #inflight = new Map<string, number>();
+
+  constructor(options: SimplexConsensusOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    if (this.#engine !== null) return;
+    const o = this.#o;
+    const journal = new TappedJournal(o.journal, (r) => this.#onJournal(r));
+    const engine = new SimplexEngine({
+      chain: o.chain,
+      members: o.validators,
+      secretKey: o.secretKey,
+      signer: nativeEd25519,
+      journal,
+      delta: o.deltaMs,
+      blockTime: o.blockTimeMs,
+      app: {
+        propose: (info) => this.#propose(info.view),
+        verify: (payload, info) => this.#verify(payload, info.view),
+      },
+    });
+    this.#engine = engine;
+    this.#host = new SwitchableEngine(engine, o.validators.indexOf(engine.id) + 1);
+    this.#applyMode();
+    o.node.onEmit((e) => {
+      if (e.engine !== engine.id) return;
+      if (e.name === FINALIZED_EVENT) this.#finalized(e.data as FinalizedBlock);
+      else if (e.name.startsWith("simplex/")) o.onNotice?.(e.name, e.data);
+    });
+    o.node.addEngine(this.#host);
+  }
+
+  stop(): void {
+    if (this.#host === null) return;
+    this.#o.node.removeEngine(this.#host);
+    this.#host = null;
+  }
+
+  status(): ConsensusStatus {
+    const s = this.#engine?.stats();
+    return {
+      kind: "simplex",
+      running: this.#host !== null,
+      view: s?.view ?? 0,
+      finalizedHeight: s?.finalizedHeight ?? this.#o.journal.height,
+      timeouts: s?.timeouts ?? 0,
+      nullifications: s?.nullifications ?? 0,
+      rejected: s?.rejected ?? 0,
+      evidence: s?.evidence ?? 0,
+    };
+  }
+
+  quorums(): QuorumsJson {
+    return {
+      epoch: "0",
+      quorums: [
+        {
+          id: toHex(this.#o.chain),
+          kind: "simplex",
+          members: [...this.#o.validators],
+          threshold: quorumOf(this.#o.validators.length),
+          publicKey: null,
+        },
+      ],
+    };
+  }
+
+  readonly byzantine = {
+    get: (): ByzantineMode => this.#mode,
+    set: (mode: ByzantineMode): void => {
+      this.#mode = mode;
+      this.#applyMode();
+    },
+  };
+
+  #applyMode(): void {
+    if (this.#host === null) return;
+    this.#host.transform =
+      this.#mode === "honest" ? null : byzantineTransformer(this.#mode, this.#o.secretKey, nativeEd25519);
+  }
+
+  #remember(view: number, txs: readonly Uint8Array[]): void {
+    const ids = txs.map((t) => transferId(t));
+    const hexes = ids.map((id) => toHex(id));
+    this.#byView.set(view, { ids, hexes });
+    for (const h of hexes) this.#inflight.set(h, view);
+    // Forget views long past: their blocks are final (and left the mempool) or were nullified.
+    for (const v of this.#byView.keys()) {
+      if (v >= view - INFLIGHT_VIEWS) break;
+      for (const h of this.#byView.get(v)!.hexes) if (this.#inflight.get(h) === v) this.#inflight.delete(h);
+      this.#byView.delete(v);
+    }
+  }
+
+  #propose(view: number): Uint8Array {
+    const max = this.#o.maxBlockTxs ?? MAX_BLOCK_TXS;
+    // Ask for more than fit: some are in flight in a recent block.
+    const candidates = this.#o.ledger.takeValidated(max + this.#inflight.size);
+    const txs: Uint8Array[] = [];
+    let bytes = 0;
+    for (const env of candidates) {
+      if (txs.length >= max) break;
+      if (this.#inflight.has(toHex(env.id))) continue;
+      if (payloadBound(txs.length + 1, bytes + env.bytes.length) > PAYLOAD_BUDGET) break;
+      txs.push(env.bytes);
+      bytes += env.bytes.length;
+    }
+    this.#remember(view, txs);
+    return encodeBlockPayload(txs);
+  }
+
+  #verify(payload: Uint8Array, view: number): boolean {
+    const txs = decodeBlockPayload(payload);
+    if (txs === null) return false;
+    this.#remember(view, txs);
+    return true;
+  }
+
+  #onJournal(r: JournalRecord): void {
+    if (r.kind !== "certificate" || r.cert.kind !== "notarize") return;
+    const known = this.#byView.get(r.cert.view);
+    const body = r.cert.body;
+    // The proposal we saw is the one notarized unless the certificate's body says otherwise.
+    if (known === undefined || (body !== null && body.view !== r.cert.view)) return;
+    if (body !== null) {
+      const txs = decodeBlockPayload(body.payload);
+      if (txs === null || txs.length !== known.ids.length) return;
+      if (txs.length > 0 && !equalBytes(transferId(txs[0]!), known.ids[0]!)) return;
+    }
+    if (known.ids.length > 0) this.#o.onCertified?.(known.ids);
+  }
+
+  #finalized(b: FinalizedBlock): void {
+    const known = this.#byView.get(b.view);
+    if (known !== undefined) for (const h of known.hexes) this.#inflight.delete(h);
+    this.#o.onFinalized(b);
+  }
+}
