@@ -18,14 +18,29 @@
  *     its place in the round's resolution order, to every node;
  *  6. `mineAfterMs` (+ `backupDelayMs` per lottery place) into the round, a miner in the first
  *     `minerPlaces` merges the round's proposals and sends the signed convergence block to every node;
- *  7. harvesters re-check it and broadcast shares to the harvesters; t shares -> certificate ->
- *     CertifiedConvergence to every node; each node recomputes the merge, appends (certificate verified)
- *     and starts the next round. Work that waits for data (a proposal or certificate still in flight) is
- *     retried when new data arrives.
+ *  7. harvesters agree on ONE block for the round through Simplex (certificate/round-agreement.ts,
+ *     protocol `lattice/wan/agree/v1`: a replica notarizes a choice only if it holds the block and it
+ *     re-checks), then threshold-sign that block only and broadcast shares to the harvesters; t shares ->
+ *     certificate -> CertifiedConvergence to every node; each node recomputes the merge, appends
+ *     (certificate verified) and starts the next round. Work that waits for data (a proposal or certificate
+ *     still in flight) is retried when new data arrives;
+ *  8. a node whose chain stalls (a certificate from beyond its next round, or catchUpAfterMs without
+ *     progress) asks a peer for the missed rounds (CatchUpRequest -> RoundArchive) and appends them only
+ *     if its own merge gives the certified roots.
+ * Construction (stable; additive only): `new WanNode({suite, chainId, secretKey, committee, genesis,
+ * farmer?, harvester?, miner?, params?, byzantine?, agreementJournal?, mergeMemo?})`.
+ * Inputs: `start`; `request` {kind: "submit", tx} (reply {ok} or {ok: false, code}); messages on
+ * `lattice/wan/v1` and `lattice/wan/agree/v1`; its own timers ("cut", "ask/...", "propose", "mine",
+ * "catch-up", "simplex/...").
  * Emits: `wan/finalized` {round, kept (hex ids), stateRoot (hex)}, `wan/certified-batch` {digest, valid},
- * `wan/rejected` {code, peer, from, detail}.
- * Not here yet (see the issue): the task scheduler's backpressure offloading, epochs and elections at run
- * time, the harvester failover timeout, catch-up of a node that missed a round.
+ * `wan/decided` {round, block} (harvesters: the agreement's choice), `wan/evidence` {kind:
+ * "verdict-equivocation" | "batch-fork" | "batch-certificates", ...} naming the offender where the
+ * evidence can, `wan/rejected` {code, peer, from, detail}, and the agreement's `wan/agree/evidence`,
+ * `wan/agree/rejected`, `wan/agree/conflict`.
+ * Byzantine modes (`byzantine`, simulator and devnet chaos only) are described at `WanByzantine`; what a
+ * mode did is counted in `faultCounts()`.
+ * Not here yet (see the issue): the task scheduler's backpressure offloading in routing, epochs and
+ * elections at run time, the harvester failover timeout, validation as a `service` effect.
  */
 import { hexOf } from "../encoding/hex.ts";
 import { addressBytesOf } from "../../crypto/address.ts";
