@@ -6,12 +6,14 @@ import { Command, CommanderError, Option } from "commander";
 import { isLatticeError } from "../core/errors/lattice-error.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./exit-codes.ts";
 import { registerDemo } from "./demo.ts";
+import { registerDevnet } from "./devnet.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerKeys } from "./keys.ts";
 import { registerAccount } from "./account.ts";
 import { registerNode } from "./node.ts";
 import { registerTx } from "./tx.ts";
 import { registerSim } from "./sim.ts";
+import { registerExplorer } from "./explorer.ts";
 import { createOutput, type GlobalOptions, type Output, processSink, type Sink } from "./output.ts";
 import { VERSION } from "./version.ts";
 
@@ -48,6 +50,8 @@ export function buildProgram(sink: Sink = processSink): Command {
   registerNode(program, outputFor);
   registerTx(program, outputFor);
   registerAccount(program, outputFor);
+  registerExplorer(program, outputFor);
+  registerDevnet(program, outputFor);
 
   // Every subcommand inherits the error handling and output routing of the root.
   const configure = (cmd: Command) => {

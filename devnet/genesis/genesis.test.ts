@@ -1,11 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { toHex } from "../../core/crypto/bytes.ts";
 import golden from "../../fixtures/vectors/dev-accounts.json" with { type: "json" };
-import { devNodeKey } from "../../fixtures/dev-keys.ts";
+import { mnemonicToSeed } from "../../core/crypto/hd.ts";
+import { DEV_MNEMONIC, devAccounts, devNodeKey } from "../../fixtures/dev-keys.ts";
 import {
   buildDevnetGenesis,
   DEFAULT_CHAIN_ID,
+  devnetAccounts,
   devnetNodeKeys,
+  devSeed,
   encodeGenesis,
   GenesisError,
   parseGenesis,
@@ -34,6 +37,15 @@ describe("devnet genesis", () => {
   test("the empty seed gives exactly the dev node keys of fixtures/dev-keys.ts (documented derivation)", () => {
     const keys = devnetNodeKeys("", 3);
     for (let i = 0; i < 3; i++) expect(toHex(keys[i]!.publicKey)).toBe(toHex(devNodeKey(i).publicKey));
+  });
+
+  test("native PBKDF2 seeds equal core/crypto/hd.ts's BIP-39 seeds; dev accounts equal fixtures/dev-keys.ts", () => {
+    for (const pass of ["", "lattice", "ünïcödé"])
+      expect(toHex(devSeed(pass))).toBe(toHex(mnemonicToSeed(DEV_MNEMONIC, pass)));
+    const mine = devnetAccounts(10);
+    expect(mine).toEqual(
+      devAccounts(10).map((a) => ({ index: a.index, address: a.address, secretKey: a.secretKey })),
+    );
   });
 
   test("a bigger devnet extends a smaller one with the same seed: node i keeps its key", () => {

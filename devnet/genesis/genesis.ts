@@ -15,12 +15,13 @@
  * byte-identical files (tested). A devnet directory's genesis.json is the truth of its chain: it is parsed
  * and validated here before reuse, never rewritten.
  */
-import { formatAddress, parseAddress } from "../../core/crypto/address.ts";
+import { pbkdf2Sync } from "node:crypto";
+import { addressOf, formatAddress, parseAddress } from "../../core/crypto/address.ts";
 import { toHex } from "../../core/crypto/bytes.ts";
-import type { KeyPair } from "../../core/crypto/ed25519.ts";
-import { mnemonicToSeed, purposeKeyFromSeed } from "../../core/crypto/hd.ts";
+import { type KeyPair, keyPairFromSeed } from "../../core/crypto/ed25519.ts";
+import { accountPath, deriveSeedAtPath, purposeKeyFromSeed } from "../../core/crypto/hd.ts";
 import { LatticeError } from "../../core/errors/lattice-error.ts";
-import { DEV_MNEMONIC, devAccounts, NODE_KEY_PURPOSE } from "../../fixtures/dev-keys.ts";
+import { DEV_MNEMONIC, NODE_KEY_PURPOSE } from "../../fixtures/dev-keys.ts";
 import type { ClusterConsensus, ClusterGenesis } from "../contract/node-process.ts";
 
 /** anvil's chain id, which wallets and tutorials already know as "a local devnet". */
@@ -66,9 +67,33 @@ function checkInt(value: number, what: string, min: number, max: number): void {
     throw new RangeError(`${what}: expected an integer in ${min}..${max}, got ${value}`);
 }
 
-/** The BIP-39 seed behind node keys of devnet seed `seed` (2048 PBKDF2 rounds: compute once per devnet). */
+/**
+ * BIP-39 seed of the (valid, fixed) dev mnemonic with `passphrase`: PBKDF2-HMAC-SHA512, 2048 rounds, salt
+ * "mnemonic" + passphrase, both NFKD. Native PBKDF2 here because the JS one costs ~150 ms, a good part of a
+ * devnet's start-up budget; equality with core/crypto/hd.ts's mnemonicToSeed is tested.
+ */
+export function devSeed(passphrase: string): Uint8Array {
+  const seed = pbkdf2Sync(
+    Buffer.from(DEV_MNEMONIC.normalize("NFKD"), "utf8"),
+    Buffer.from(`mnemonic${passphrase}`.normalize("NFKD"), "utf8"),
+    2048,
+    64,
+    "sha512",
+  );
+  return new Uint8Array(seed.buffer, seed.byteOffset, seed.length);
+}
+
 function nodeKeyRoot(seed: string): Uint8Array {
-  return mnemonicToSeed(DEV_MNEMONIC, seed);
+  return devSeed(seed);
+}
+
+/** The well-known dev accounts (fixtures/dev-keys.ts, same keys and order), derived with native PBKDF2. */
+export function devnetAccounts(count: number): { index: number; address: string; secretKey: string }[] {
+  const root = devSeed("");
+  return Array.from({ length: count }, (_, index) => {
+    const kp = keyPairFromSeed(deriveSeedAtPath(root, accountPath(index)));
+    return { index, address: addressOf(kp.publicKey), secretKey: toHex(kp.secretKey) };
+  });
 }
 
 /** Node identity keys 0..count-1 of devnet seed `seed` (see the module header for the derivation). */
@@ -100,7 +125,7 @@ export function buildDevnetGenesis(options: DevnetGenesisOptions): DevnetGenesis
     version: 1,
     chainId,
     seed,
-    accounts: devAccounts(count).map((a) => ({ address: a.address, balance: balance.toString() })),
+    accounts: devnetAccounts(count).map((a) => ({ address: a.address, balance: balance.toString() })),
     validators: nodeKeys.map((k, index) => ({ index, nodeId: toHex(k.publicKey) })),
     consensus,
   };
