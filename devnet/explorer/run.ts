@@ -1,0 +1,58 @@
+/**
+ * How `lattice explorer` runs: the TUI in a terminal (ink, incremental rendering, capped frame rate,
+ * alternate screen), a plain live summary when stdin or stdout is not a TTY (no raw mode), or one
+ * snapshot with --once / --json.
+ */
+import { render } from "ink";
+import { createElement } from "react";
+import { App } from "./app.tsx";
+import type { DataSource } from "./data-source.ts";
+import { createStore, initialState } from "./store.ts";
+import { snapshotJson, snapshotText, summaryKey, summaryLine } from "./summary.ts";
+
+export interface RunOptions {
+  readonly source: DataSource;
+  readonly mode: "tui" | "plain" | "once" | "json";
+  readonly write: (text: string) => void;
+  /** Plain mode runs until this aborts (SIGINT/SIGTERM in the CLI). */
+  readonly signal?: AbortSignal;
+}
+
+export async function runExplorer(o: RunOptions): Promise<void> {
+  const store = createStore(initialState(o.source.label, Date.now()));
+  if (o.mode === "tui") {
+    const app = render(createElement(App, { source: o.source, store }), {
+      maxFps: 10,
+      incrementalRendering: true,
+      alternateScreen: true,
+      exitOnCtrlC: true,
+      patchConsole: false,
+    });
+    await app.waitUntilExit();
+    await o.source.stop();
+    return;
+  }
+  if (o.mode === "once" || o.mode === "json") {
+    await o.source.start(store.dispatch);
+    await o.source.stop();
+    const s = store.get();
+    o.write(o.mode === "json" ? `${JSON.stringify(snapshotJson(s), null, 2)}\n` : `${snapshotText(s)}\n`);
+    return;
+  }
+  let last = "";
+  const print = () => {
+    const s = store.get();
+    const key = summaryKey(s);
+    if (key === last) return;
+    last = key;
+    o.write(`${summaryLine(s)}\n`);
+  };
+  store.subscribe(print);
+  await o.source.start(store.dispatch);
+  print();
+  await new Promise<void>((resolve) => {
+    if (o.signal === undefined || o.signal.aborted) return resolve();
+    o.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await o.source.stop();
+}
