@@ -226,6 +226,8 @@ export class ClusterFixture {
         clearTimeout(t);
       }),
     );
-    rmSync(this.dir, { recursive: true, force: true });
+    // LATTICE_KEEP_CLUSTER=1 keeps the logs and stores for a look after a failure.
+    if (process.env.LATTICE_KEEP_CLUSTER === undefined) rmSync(this.dir, { recursive: true, force: true });
+    else console.log(`cluster kept in ${this.dir}`);
   }
 }
