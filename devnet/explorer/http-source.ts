@@ -158,6 +158,11 @@ export class HttpSource implements DataSource {
     this.#dispatch = null;
   }
 
+  /** Resolves once the event streams of the nodes seen so far are subscribed (events after it are seen). */
+  async eventsReady(): Promise<void> {
+    await Promise.all([...this.#subs.values()].map((x) => x.sub.ready));
+  }
+
   #emit: Dispatch = (a) => {
     if (!this.#stopped) this.#dispatch?.(a);
   };

@@ -36,12 +36,14 @@ export async function runExplorer(o: RunOptions): Promise<void> {
     await o.source.start(store.dispatch);
     await o.source.stop();
     const s = store.get();
+    if (s.nodes.length === 0) throw new Error(s.message ?? "no node answered");
     o.write(o.mode === "json" ? `${JSON.stringify(snapshotJson(s), null, 2)}\n` : `${snapshotText(s)}\n`);
     return;
   }
   let last = "";
   const print = () => {
     const s = store.get();
+    if (s.nodes.length === 0) return;
     const key = summaryKey(s);
     if (key === last) return;
     last = key;

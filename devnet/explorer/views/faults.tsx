@@ -15,7 +15,7 @@ export function Faults({ state, height }: { state: ExplorerState; height: number
       {win.rows.map((f, i) => ({ f, pos: win.start + i })).map(({ f, pos }) => (
         <Text key={pos} inverse={pos === cur} wrap="truncate">
           {clock(f.time)} <Text color={COLOR[f.kind]}>{pad(f.kind, 10)}</Text>
-          {pad(f.node ?? "", 5)}
+          {pad(f.node ?? "", 7)}
           {f.text}
         </Text>
       ))}

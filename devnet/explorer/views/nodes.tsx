@@ -6,8 +6,8 @@ import type { ExplorerState } from "../store.ts";
 
 const HEALTH_COLOR: Record<NodeRow["health"], string> = { up: "green", down: "red", paused: "yellow", unknown: "gray" };
 
-function row(n: NodeRow, head: number | null): string {
-  const lag = n.round === null || head === null ? "-" : String(head - n.round);
+function row(n: NodeRow, top: number | null): string {
+  const lag = n.round === null || top === null ? "-" : String(Math.max(0, top - n.round));
   const peers = n.peers === null ? "-" : `${n.peers.connected}/${n.peers.total}`;
   return (
     pad(n.name, 6) +
@@ -15,7 +15,7 @@ function row(n: NodeRow, head: number | null): string {
     padLeft(lag, 4) +
     "  " +
     pad(n.role ?? "-", 11) +
-    pad(n.quorum ?? "-", 9) +
+    pad(short(n.quorum, 8), 9) +
     pad(peers, 6) +
     padLeft(n.latencyMs === null ? "-" : n.latencyMs.toFixed(1), 6) +
     padLeft(n.reputation === null ? "-" : n.reputation.toFixed(2), 6) +
@@ -27,13 +27,16 @@ export function Nodes({ state, height }: { state: ExplorerState; height: number 
   if (state.detail?.kind === "node") return <NodeDetail state={state} name={state.detail.node} />;
   if (state.nodes.length === 0) return <Text>no nodes</Text>;
   const cur = state.cursor.nodes;
+  // Lag against the best round polled in the same sweep: the head from events runs ahead of any poll.
+  const polled = state.nodes.map((n) => n.round).filter((r): r is number => r !== null);
+  const top = polled.length === 0 ? null : Math.max(...polled);
   const win = windowOf(state.nodes, cur, height - 1);
   return (
     <Box flexDirection="column">
       <Text dimColor>{`  ${pad("node", 6)}${pad("health", 8)}${pad("round", 9)}${padLeft("lag", 4)}  ${pad("role", 11)}${pad("quorum", 9)}${pad("peers", 6)}${padLeft("lat", 6)}${padLeft("rep", 6)}${padLeft("pid", 8)}`}</Text>
       {win.rows.map((n, i) => {
         const selected = win.start + i === cur;
-        const r = row(n, state.head);
+        const r = row(n, top);
         return (
           <Text key={n.name} inverse={selected} wrap="truncate">
             {selected ? "> " : "  "}
