@@ -185,9 +185,11 @@ function untilSignal(): { done: Promise<number>; stop: () => void } {
   const onTerm = () => finish(EXIT_OK);
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onTerm);
   void done.then(() => {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onTerm);
   });
   return { done, stop: () => finish(EXIT_OK) };
 }
@@ -199,8 +201,16 @@ async function supervise(out: Output, dir: string | undefined): Promise<number> 
   let drawn = 0;
   let last = 0;
   let stopped = false;
+  // `npm start` killed alone leaves us orphaned (its `sh -c` does not pass the signal on): a foreground
+  // devnet whose launcher is gone stops itself rather than leave nodes behind.
+  const parent = process.ppid;
   const loop = (async () => {
     while (!stopped) {
+      if (process.ppid !== parent) {
+        out.info(`the parent process (${parent}) is gone`);
+        signal.stop();
+        break;
+      }
       let state: DevnetState;
       try {
         state = loadState(dir);
