@@ -12,7 +12,6 @@ import { registerKeys } from "./keys.ts";
 import { registerAccount } from "./account.ts";
 import { registerNode } from "./node.ts";
 import { registerTx } from "./tx.ts";
-import { registerExplorer } from "./explorer.ts";
 import { registerSim } from "./sim.ts";
 import { registerExplorer } from "./explorer.ts";
 import { createOutput, type GlobalOptions, type Output, processSink, type Sink } from "./output.ts";
@@ -49,7 +48,6 @@ export function buildProgram(sink: Sink = processSink): Command {
   registerSim(program, outputFor);
   registerDoctor(program, outputFor);
   registerNode(program, outputFor);
-  registerExplorer(program, outputFor);
   registerTx(program, outputFor);
   registerAccount(program, outputFor);
   registerExplorer(program, outputFor);
