@@ -248,10 +248,20 @@ describe("explorer keys", () => {
     expect(src.controls.map((c) => c.kind)).toEqual(["partition", "latency", "partition", "heal"]);
   });
 
-  test("q quits", async () => {
+  test("q quits (also from the help screen); not while typing a search", async () => {
     const { r } = await start();
+    let quit = false;
+    void r.exited.then(() => {
+      quit = true;
+    });
+    await r.press("/", "q");
+    await r.see("/q█");
+    expect(quit).toBe(false);
+    await r.press(KEYS.escape);
+    await waitFor(() => !r.store.get().search.editing, "esc to end the search", r.frame);
+    await r.press("?");
+    await r.see("this help");
     await r.press("q");
-    await r.exited;
-    expect(r.frame()).toBeDefined();
+    await waitFor(() => quit, "quit", r.frame);
   });
 });

@@ -29,6 +29,8 @@ export interface AppProps {
   /** Called once input handling is attached: keys written before it would be lost. */
   readonly onReady?: () => void;
   readonly now?: () => number;
+  /** Called when the user quits, before the app unmounts. */
+  readonly onQuit?: () => void;
 }
 
 function Body({ state, width, height }: { state: ExplorerState; width: number; height: number }) {
@@ -59,7 +61,7 @@ function controlNode(c: Control): string | null {
   return "node" in c ? c.node : "a" in c ? `${c.a}-${c.b}` : null;
 }
 
-export function App({ source, width, height, store: given, onReady, now = Date.now }: AppProps) {
+export function App({ source, width, height, store: given, onReady, onQuit, now = Date.now }: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useWindowSize();
@@ -84,6 +86,7 @@ export function App({ source, width, height, store: given, onReady, now = Date.n
       const d = store.dispatch;
       switch (cmd.kind) {
         case "quit":
+          onQuit?.();
           exit();
           return;
         case "loadRound":
@@ -114,7 +117,7 @@ export function App({ source, width, height, store: given, onReady, now = Date.n
         }
       }
     },
-    [exit, source, store, now],
+    [exit, source, store, now, onQuit],
   );
 
   useInput(

@@ -39,6 +39,7 @@ export interface Rendered {
   /** Wait until the frame contains `text` (or matches it). */
   see(text: string | RegExp): Promise<string>;
   unmount(): void;
+  /** Resolves when the user quit (q). */
   exited: Promise<void>;
 }
 
@@ -48,7 +49,13 @@ export async function renderExplorer(source: DataSource, now = () => 1_700_000_0
   const readyP = new Promise<void>((r) => {
     ready = r;
   });
-  const r = render(<App source={source} store={store} width={80} height={24} onReady={ready} now={now} />);
+  let quit!: () => void;
+  const exited = new Promise<void>((r) => {
+    quit = r;
+  });
+  const r = render(
+    <App source={source} store={store} width={80} height={24} onReady={ready} onQuit={quit} now={now} />,
+  );
   await readyP;
   await flush();
   const frame = () => r.lastFrame() ?? "";
@@ -67,6 +74,6 @@ export async function renderExplorer(source: DataSource, now = () => 1_700_000_0
       return frame();
     },
     unmount: () => r.unmount(),
-    exited: Promise.resolve(),
+    exited,
   };
 }
