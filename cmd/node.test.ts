@@ -4,13 +4,13 @@
  * and all of them go final; SIGTERM stops it cleanly with exit code 0. Usage errors exit 2.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LatticeClient } from "../net/client/client.ts";
 import { buildTransfer, type SignedTransfer } from "../net/client/transfer-builder.ts";
-import { devAccounts } from "../fixtures/dev-keys.ts";
-import { fromHex } from "../core/crypto/bytes.ts";
+import { devAccounts, devNodeKey } from "../fixtures/dev-keys.ts";
+import { fromHex, toHex } from "../core/crypto/bytes.ts";
 import { runCaptured } from "./cli-harness.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lattice-node-cmd-"));
@@ -136,3 +136,80 @@ test("usage errors exit 2", async () => {
   const badAddress = await runCaptured(["account", "lat1nope"]);
   expect(badAddress.code).toBe(2);
 });
+
+test("lattice node --config with a cluster config: typed refusal of a wan genesis (exit 2); a single-validator cluster node prints its ReadyInfo and SIGTERM exits 0", async () => {
+  const key = devNodeKey(0);
+  const keyFile = join(dir, "cluster.key");
+  writeFileSync(keyFile, toHex(key.secretKey), { mode: 0o600 });
+  const write = (name: string, consensus: unknown) => {
+    const genesis = join(dir, `${name}-genesis.json`);
+    writeFileSync(
+      genesis,
+      JSON.stringify({
+        version: 1,
+        chainId: 5,
+        seed: "t",
+        accounts: [],
+        validators: [{ index: 0, nodeId: toHex(key.publicKey) }],
+        consensus,
+      }),
+    );
+    const config = join(dir, `${name}-node.json`);
+    writeFileSync(
+      config,
+      JSON.stringify({
+        dataDir: join(dir, `${name}-data`),
+        genesis,
+        keyFile,
+        listen: { p2p: "127.0.0.1:0", api: "127.0.0.1:0", admin: "127.0.0.1:0" },
+      }),
+    );
+    return config;
+  };
+  const wan = await runCaptured([
+    "node",
+    "--config",
+    write("wan", { kind: "wan", farmerQuorums: 1, quorumSize: 4, roundMs: 500 }),
+  ]);
+  expect(wan.code).toBe(2);
+  expect(wan.stderr).toContain("CLUSTER_CONSENSUS_UNSUPPORTED");
+
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, "lattice.ts"),
+      "--json",
+      "node",
+      "--config",
+      write("one", { kind: "simplex", blockTimeMs: 20, deltaMs: 200 }),
+    ],
+    { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+  );
+  try {
+    const reader = child.stdout.getReader();
+    let text = "";
+    let info: { mode?: string; apiUrl?: string; nodeId?: string } | undefined;
+    while (info === undefined) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`exited early: ${await new Response(child.stderr).text()}`);
+      text += new TextDecoder().decode(value);
+      try {
+        info = JSON.parse(text);
+      } catch {
+        // not a whole document yet
+      }
+    }
+    reader.releaseLock();
+    expect(info.mode).toBe("cluster");
+    expect(info.nodeId).toBe(toHex(key.publicKey));
+    const deadline = performance.now() + 10_000;
+    while ((await fetch(`${info.apiUrl}/readyz`)).status !== 200) {
+      if (performance.now() > deadline) throw new Error("not ready in 10 s");
+      await Bun.sleep(25);
+    }
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}, 20_000);

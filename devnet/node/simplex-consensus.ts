@@ -102,7 +102,7 @@ export class SimplexConsensus implements ClusterConsensus {
   #mode: ByzantineMode = "honest";
   /** Transaction ids (hex) in proposals of recent views, by view. */
   readonly #byView = new Map<number, { ids: Uint8Array[]; hexes: string[] }>();
-  readonly #inflight = new Map<string, number>();
+  readonly #inflight = new Map<string, { view: number; height: number }>();
 
   constructor(options: SimplexConsensusOptions) {
     this.#o = options;
@@ -121,8 +121,8 @@ export class SimplexConsensus implements ClusterConsensus {
       delta: o.deltaMs,
       blockTime: o.blockTimeMs,
       app: {
-        propose: (info) => this.#propose(info.view),
-        verify: (payload, info) => this.#verify(payload, info.view),
+        propose: (info) => this.#propose(info.view, info.height),
+        verify: (payload, info) => this.#verify(payload, info.view, info.height),
       },
     });
     this.#engine = engine;
@@ -185,20 +185,21 @@ export class SimplexConsensus implements ClusterConsensus {
       this.#mode === "honest" ? null : byzantineTransformer(this.#mode, this.#o.secretKey, nativeEd25519);
   }
 
-  #remember(view: number, txs: readonly Uint8Array[]): void {
+  #remember(view: number, height: number, txs: readonly Uint8Array[]): void {
     const ids = txs.map((t) => transferId(t));
     const hexes = ids.map((id) => toHex(id));
     this.#byView.set(view, { ids, hexes });
-    for (const h of hexes) this.#inflight.set(h, view);
+    for (const h of hexes) this.#inflight.set(h, { view, height });
     // Forget views long past: their blocks are final (and left the mempool) or were nullified.
     for (const v of this.#byView.keys()) {
       if (v >= view - INFLIGHT_VIEWS) break;
-      for (const h of this.#byView.get(v)!.hexes) if (this.#inflight.get(h) === v) this.#inflight.delete(h);
+      for (const h of this.#byView.get(v)!.hexes)
+        if (this.#inflight.get(h)?.view === v) this.#inflight.delete(h);
       this.#byView.delete(v);
     }
   }
 
-  #propose(view: number): Uint8Array {
+  #propose(view: number, height: number): Uint8Array {
     const max = this.#o.maxBlockTxs ?? MAX_BLOCK_TXS;
     // Ask for more than fit: some are in flight in a recent block.
     const candidates = this.#o.ledger.takeValidated(max + this.#inflight.size);
@@ -206,19 +207,22 @@ export class SimplexConsensus implements ClusterConsensus {
     let bytes = 0;
     for (const env of candidates) {
       if (txs.length >= max) break;
-      if (this.#inflight.has(toHex(env.id))) continue;
+      const inflight = this.#inflight.get(toHex(env.id));
+      // Only a block below this height can be an ancestor of this one (one at or above it lost its
+      // view): skip what is there, include the sender's later nonces after it.
+      if (inflight !== undefined && inflight.height < height) continue;
       if (payloadBound(txs.length + 1, bytes + env.bytes.length) > PAYLOAD_BUDGET) break;
       txs.push(env.bytes);
       bytes += env.bytes.length;
     }
-    this.#remember(view, txs);
+    this.#remember(view, height, txs);
     return encodeBlockPayload(txs);
   }
 
-  #verify(payload: Uint8Array, view: number): boolean {
+  #verify(payload: Uint8Array, view: number, height: number): boolean {
     const txs = decodeBlockPayload(payload);
     if (txs === null) return false;
-    this.#remember(view, txs);
+    this.#remember(view, height, txs);
     return true;
   }
 
@@ -237,8 +241,13 @@ export class SimplexConsensus implements ClusterConsensus {
   }
 
   #finalized(b: FinalizedBlock): void {
-    const known = this.#byView.get(b.view);
-    if (known !== undefined) for (const h of known.hexes) this.#inflight.delete(h);
+    // Views below a finalized one are settled (final or dead); its own transactions stay in flight
+    // until the ledger has applied the block and dropped them from the validated set.
+    for (const [v, rec] of this.#byView) {
+      if (v >= b.view) break;
+      for (const h of rec.hexes) if ((this.#inflight.get(h)?.view ?? v + 1) <= v) this.#inflight.delete(h);
+      this.#byView.delete(v);
+    }
     this.#o.onFinalized(b);
   }
 }
