@@ -124,6 +124,7 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
           unfired: r.unfired,
           checks: r.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail })),
           faultsFired: r.faultsFired,
+          network: r.network,
           evidence: r.evidence,
           simSeconds: r.simSeconds,
           wallSeconds: r.wallSeconds,

@@ -30,6 +30,7 @@ import type { Ed25519Backend } from "../crypto/ed25519.ts";
 import { taggedHash } from "../crypto/sha256.ts";
 import { DecodeError } from "../codec/decode-error.ts";
 import type {
+  Destination,
   Effect,
   Engine,
   EngineContext,
@@ -223,6 +224,8 @@ export class SimplexEngine implements Engine {
   private readonly chainHex: string;
   private readonly members: readonly EngineId[];
   private readonly memberKeys: readonly Uint8Array[];
+  /** One immutable destination per member, shared by every send to it (no object per message). */
+  private readonly destinations: readonly Destination[];
   private readonly index: number;
   private readonly secretKey: Uint8Array;
   private readonly signer: Ed25519Backend;
@@ -269,6 +272,7 @@ export class SimplexEngine implements Engine {
     this.chainHex = hexOf(this.chain);
     this.members = [...options.members];
     this.memberKeys = this.members.map((m) => fromHex(m, "members[]"));
+    this.destinations = this.members.map((engine) => Object.freeze({ kind: "engine" as const, engine }));
     this.signer = options.signer;
     this.secretKey = options.secretKey.slice();
     this.id = hexOf(this.signer.publicKey(this.secretKey));
@@ -609,9 +613,10 @@ export class SimplexEngine implements Engine {
   }
 
   private broadcast(payload: Uint8Array): void {
+    const to = this.destinations;
     for (let i = 0; i < this.n; i++) {
       if (i === this.index) continue;
-      this.sendTo(this.members[i]!, payload);
+      this.out.push({ kind: "send", to: to[i]!, protocol: this.protocol, payload });
     }
   }
 

@@ -40,7 +40,15 @@ import {
 import type { SimplexJournal } from "../bft/simplex-journal.ts";
 import type { DkgResult } from "../dkg/contract.ts";
 import type { ShareBox } from "../dkg/share-box.ts";
-import type { Effect, Engine, EngineContext, EngineEvent, EngineId, Millis } from "../engine/engine.ts";
+import type {
+  Destination,
+  Effect,
+  Engine,
+  EngineContext,
+  EngineEvent,
+  EngineId,
+  Millis,
+} from "../engine/engine.ts";
 import type { KeyShare, SignatureShare, ThresholdPublicKey, ThresholdScheme } from "../threshold/scheme.ts";
 import { seededRandom } from "../threshold/seeded-random.ts";
 import { QuorumError, type QuorumErrorCode } from "./errors.ts";
@@ -181,6 +189,8 @@ export class QuorumEngine implements Engine {
   private readonly chain: Uint8Array;
   private readonly chainHex: string;
   private readonly members: readonly EngineId[];
+  /** One immutable destination per member, shared by every send to it. */
+  private readonly destinations: readonly Destination[];
   private readonly scheme: ThresholdScheme<unknown, unknown>;
   private readonly keying: QuorumKeying<unknown>;
   private readonly app: SimplexApp | undefined;
@@ -202,6 +212,7 @@ export class QuorumEngine implements Engine {
     this.chain = o.chain.slice();
     this.chainHex = toHex(this.chain);
     this.members = [...o.members];
+    this.destinations = this.members.map((engine) => Object.freeze({ kind: "engine" as const, engine }));
     this.scheme = o.scheme;
     this.app = o.app;
     this.checkpointEvery = o.checkpointEvery ?? 0;
@@ -301,14 +312,18 @@ export class QuorumEngine implements Engine {
         break;
     }
     const inner = this.simplex.handle(event, ctx);
+    // Effects keep their order: pending emits, then Simplex's, each followed by what it caused here.
+    // Simplex's own list is extended in place when nothing was pending (the common case).
+    let finalized = false;
+    for (const e of inner) if (e.kind === "emit" && e.name === FINALIZED_EVENT) finalized = true;
+    if (!finalized && this.out.length === 0 && event.kind !== "start") return inner;
     const mine = this.out;
     this.out = [];
     for (const e of inner) {
       this.out.push(e);
       if (e.kind === "emit" && e.name === FINALIZED_EVENT) this.onFinalized(e.data as FinalizedBlock);
     }
-    const extra = this.out;
-    this.out = [...mine, ...extra];
+    if (mine.length > 0) this.out = [...mine, ...this.out];
     if (event.kind === "start") this.onStart();
     return this.out;
   }
@@ -339,14 +354,10 @@ export class QuorumEngine implements Engine {
   }
 
   private broadcast(payload: Uint8Array): void {
-    for (let i = 0; i < this.members.length; i++) {
+    const to = this.destinations;
+    for (let i = 0; i < to.length; i++) {
       if (i === this.self) continue;
-      this.out.push({
-        kind: "send",
-        to: { kind: "engine", engine: this.members[i]! },
-        protocol: QUORUM_PROTOCOL,
-        payload,
-      });
+      this.out.push({ kind: "send", to: to[i]!, protocol: QUORUM_PROTOCOL, payload });
     }
   }
 

@@ -7,8 +7,8 @@
  * simulator prints before it runs, so a failing seed is fully described by its replay command.
  */
 import type { Prng } from "../../core/engine/prng.ts";
+import type { LinkRule } from "../../net/chaos/chaos.ts";
 import type { ByzantineKind } from "./byzantine.ts";
-import type { LinkProfile } from "./network.ts";
 
 export const NETWORK_FAULTS = ["loss", "duplicate", "reorder", "partition", "crash"] as const;
 export const BYZANTINE_FAULTS = ["withhold", "equivocate", "vote-wrong", "invalid", "twin"] as const;
@@ -19,8 +19,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface FaultPlan {
   readonly spec: string;
   readonly kinds: readonly FaultKind[];
-  /** Links during the safety phase. */
-  readonly links: LinkProfile;
+  /** The net/chaos rule of every link during the safety phase (partitions come on top). */
+  readonly links: LinkRule;
   /** Mean time between partitions, and how long one lasts. */
   readonly partitionEveryMs: number;
   readonly partitionForMs: readonly [number, number];
@@ -31,7 +31,8 @@ export interface FaultPlan {
   readonly byzantine: readonly ByzantineKind[];
 }
 
-export const BASE_LATENCY: readonly [number, number] = [10, 60];
+/** WAN-like links: one-way 10-60 ms (35 ± 25, uniform), in every phase and every plan. */
+export const BASE_LINKS: LinkRule = { latencyMs: 35, jitterMs: 25 };
 
 /** Parse `none | swarm | a,b,c` (usage errors throw RangeError naming the bad entry). */
 export function parseFaultSpec(spec: string): "none" | "swarm" | FaultKind[] {
@@ -72,18 +73,20 @@ export function planFaults(spec: string, rng: Prng): FaultPlan {
     rate = (lo, hi) => round3((lo + hi) / 2);
   }
   const on = (k: FaultKind) => kinds.includes(k);
-  const latency: [number, number] = on("reorder")
-    ? [BASE_LATENCY[0], Math.round(rate(100, 400))]
-    : [...BASE_LATENCY];
+  // net/chaos's vocabulary: reorder holds a message back past the next ones, with a probability.
+  const reorder = on("reorder") ? rate(0.02, 0.3) : 0;
+  const loss = on("loss") ? rate(0.01, 0.2) : 0;
+  const duplicate = on("duplicate") ? rate(0.01, 0.3) : 0;
   const downLo = Math.round(rate(200, 1000));
   const partLo = Math.round(rate(300, 1500));
   return {
     spec,
     kinds,
     links: {
-      latency,
-      loss: on("loss") ? rate(0.01, 0.2) : 0,
-      duplicate: on("duplicate") ? rate(0.01, 0.3) : 0,
+      ...BASE_LINKS,
+      ...(loss > 0 ? { loss } : {}),
+      ...(duplicate > 0 ? { duplicate } : {}),
+      ...(reorder > 0 ? { reorder } : {}),
     },
     partitionEveryMs: on("partition") ? Math.round(rate(1000, 6000)) : 0,
     partitionForMs: [partLo, partLo * 3],

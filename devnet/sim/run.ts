@@ -13,13 +13,15 @@
  * (the refusal path fires).
  * The model suite uses the model threshold scheme and share box; `--crypto real` BLS and X25519.
  *
+ * Network faults are net/chaos link rules (network.ts): the plan's rule on every link, partitions and
+ * one-way cuts on top, and the fired-fault report in chaos's kinds, as on a devnet.
+ *
  * Phases: *safety* (R rounds of faults; agreement, validity and state agreement must hold throughout),
  * then *liveness*: partitions healed, links clean, crashed hosts restarted, byzantine hosts unchanged;
  * every honest replica must finalize `minHeights` new blocks within the bound.
  */
-import { createHash } from "node:crypto";
 import { toHex } from "../../core/crypto/bytes.ts";
-import { modelSuite, realSuite } from "../../core/crypto/suite.ts";
+import { type CryptoSuite, modelSuite, realSuite } from "../../core/crypto/suite.ts";
 import { sha256 } from "../../core/crypto/sha256.ts";
 import { Prng } from "../../core/engine/prng.ts";
 import { EVIDENCE_EVENT, type FinalizedBlock, FINALIZED_EVENT } from "../../core/bft/simplex.ts";
@@ -45,7 +47,9 @@ import {
 } from "../invariants/checker.ts";
 import { KeyChecker } from "../invariants/key-checker.ts";
 import { type ByzantineKind, byzantineTransformer } from "./byzantine.ts";
-import { type FaultKind, type FaultPlan, planFaults } from "./faults.ts";
+import { BASE_LINKS, type FaultKind, type FaultPlan, planFaults } from "./faults.ts";
+import type { NetworkFaultCounts } from "./network.ts";
+import { sharedVerifier } from "./shared-verify.ts";
 import { type EngineSlot, Simulator } from "./simulator.ts";
 
 export interface SimConfig {
@@ -99,6 +103,8 @@ export interface SimReport {
   readonly verdict: RunVerdict;
   readonly violations: readonly string[];
   readonly faultsFired: Readonly<Record<string, number>>;
+  /** The network's fired-fault totals in net/chaos's kinds (per link: `sim.network.chaos.report()`). */
+  readonly network: NetworkFaultCounts;
   readonly evidence: number;
   readonly simSeconds: number;
   readonly wallSeconds: number;
@@ -184,13 +190,28 @@ export interface WorldOptions {
   readonly checkpointEvery?: number;
 }
 
+// The harness hashes every finalized payload on every replica: Bun's one-shot SHA-256 (same digest as
+// core/crypto's) avoids building a hash object per call.
 function digest(b: Uint8Array): string {
-  return createHash("sha256").update(b).digest("hex").slice(0, 32);
+  return Bun.SHA256.hash(b, "hex").slice(0, 32);
+}
+
+/** SHA-256(state ‖ payload): a replica's application state after one more block. */
+function nextState(state: Uint8Array, payload: Uint8Array): Uint8Array {
+  const both = new Uint8Array(state.length + payload.length);
+  both.set(state, 0);
+  both.set(payload, state.length);
+  const out = new Uint8Array(32);
+  Bun.SHA256.hash(both, out);
+  return out;
 }
 
 /** Build hosts, quorums, byzantine placements and observers for a run. */
 export function buildWorld(o: WorldOptions): BuiltWorld {
-  const suite = o.suite === "real" ? realSuite() : modelSuite();
+  const model = modelSuite();
+  // n-1 replicas check each broadcast vote: with the model suite they share one verification.
+  const suite: CryptoSuite =
+    o.suite === "real" ? realSuite() : { ...model, signer: sharedVerifier(model.signer) };
   const sim = new Simulator({ seed: o.seed, links: o.plan.links });
   const layoutRng = sim.rng.fork("layout");
   const layout = layoutQuorums(o.nodes, layoutRng);
@@ -215,8 +236,26 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
 
   const real = o.suite === "real";
   const box = real ? x25519ShareBox : modelShareBox;
-  const boxOf = (q: QuorumInfo, host: string) =>
-    boxKeyPair(seededRandom(`lattice-sim-box/${o.seed}/${q.name}/${host}`));
+  // The model box reads only the recipient's public bytes, so its key pairs need no X25519 (a pure-JS
+  // base multiplication per member was ~7% of a 16-node run); each pair is made once per member.
+  const boxKeys = new Map<string, { secretKey: Uint8Array; publicKey: Uint8Array }>();
+  const boxOf = (q: QuorumInfo, host: string) => {
+    const label = `lattice-sim-box/${o.seed}/${q.name}/${host}`;
+    let kp = boxKeys.get(label);
+    if (kp === undefined) {
+      const random = seededRandom(label);
+      if (real) kp = boxKeyPair(random);
+      else {
+        const secretKey = random(32);
+        kp = {
+          secretKey,
+          publicKey: sha256(new TextEncoder().encode("lattice-sim-model-box/v1"), secretKey),
+        };
+      }
+      boxKeys.set(label, kp);
+    }
+    return kp;
+  };
   const boxKeysOf = new Map(quorums.map((q) => [q.name, q.hosts.map((h) => boxOf(q, h).publicKey)]));
 
   const slotsFor = (host: string): EngineSlot[] =>
@@ -330,7 +369,7 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
     if (r.name !== FINALIZED_EVENT) return;
     const b = r.data as FinalizedBlock;
     const sk = `${r.host}/${b.chain}`;
-    const state = sha256(states.get(sk) ?? new Uint8Array(32), b.payload);
+    const state = nextState(states.get(sk) ?? new Uint8Array(32), b.payload);
     states.set(sk, state);
     checker.recordFinalized(
       {
@@ -409,14 +448,15 @@ export function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): v
 
 /** The fired-fault report: how often each kind actually fired. */
 export function faultsFired(w: BuiltWorld): Record<string, number> {
-  const { network, counters } = w.sim;
+  const { counters } = w.sim;
+  const net = w.sim.network.fired();
   const byz = counters.byzantineByKind;
   const twinEvents = w.byzantine.some((b) => b.kind === "twin") ? counters.events : 0;
   return {
-    loss: network.counts.lost,
-    duplicate: network.counts.duplicated,
-    reorder: network.counts.reordered,
-    partition: network.counts.partitioned,
+    loss: net.loss,
+    duplicate: net.duplicate,
+    reorder: net.reorder,
+    partition: net.partition,
     crash: counters.crashes,
     withhold: byz.withhold ?? 0,
     equivocate: byz.equivocate ?? 0,
@@ -465,7 +505,7 @@ export function runSimulation(config: SimConfig): SimReport {
   sim.runUntil(healAt);
   // Liveness phase: heal everything, restart everyone, keep the byzantine hosts.
   sim.network.heal();
-  sim.network.profile = { latency: [10, 60], loss: 0, duplicate: 0 };
+  sim.network.profile = BASE_LINKS;
   for (const h of sim.hostNames()) if (!sim.isUp(h)) sim.restart(h);
   sim.note("liveness phase");
   sim.runUntil(endAt);
@@ -526,6 +566,7 @@ export function runSimulation(config: SimConfig): SimReport {
     verdict,
     violations: checks.filter((c) => c.status === "fail").map((c) => `${c.name}: ${c.detail}`),
     faultsFired: fired,
+    network: sim.network.fired(),
     evidence: w.evidence,
     simSeconds,
     wallSeconds: Math.round(wallSeconds * 1000) / 1000,

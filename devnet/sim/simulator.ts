@@ -26,8 +26,9 @@ import type {
   Millis,
 } from "../../core/engine/engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
-import { VirtualClock } from "../../core/engine/virtual-clock.ts";
-import { CLEAN_LINKS, type LinkProfile, SimNetwork } from "./network.ts";
+import type { LinkRule } from "../../net/chaos/chaos.ts";
+import { CLEAN_LINKS, SimNetwork } from "./network.ts";
+import { SimClock } from "./sim-clock.ts";
 
 /** One engine a host runs: its identity and how to build it from durable state. */
 export interface EngineSlot {
@@ -65,6 +66,19 @@ interface Instance {
   random: Prng;
   readonly timers: Map<string, ClockHandle>;
   ctx: EngineContext;
+  /** `host|engine8` and `engine8`: event-log fragments, built once instead of per event. */
+  readonly logName: string;
+  readonly shortId: string;
+}
+
+/** A message on the simulated wire: one per (send, target); each arriving copy delivers it. */
+interface InFlight {
+  readonly target: Instance;
+  /** The target host's incarnation at send time: a crash in between loses the message. */
+  readonly incarnation: number;
+  readonly event: EngineEvent & { kind: "message" };
+  readonly protocol: string;
+  readonly fromShort: string;
 }
 
 interface Host {
@@ -87,11 +101,12 @@ export interface SimCounters {
 
 export interface SimulatorOptions {
   readonly seed: number | bigint;
-  readonly links?: LinkProfile;
+  /** The net/chaos rule of every link outside partitions. */
+  readonly links?: LinkRule;
 }
 
 export class Simulator {
-  readonly clock = new VirtualClock();
+  readonly clock = new SimClock();
   readonly rng: Prng;
   readonly network: SimNetwork;
   readonly counters: SimCounters = {
@@ -127,6 +142,7 @@ export class Simulator {
       this.routes.set(slot.id, list);
     }
     this.hosts.set(spec.name, host);
+    this.network.addHost(spec.name);
   }
 
   /** Answer `service` effects named `name` inline. */
@@ -221,6 +237,7 @@ export class Simulator {
 
   private instantiate(host: Host, slot: EngineSlot): Instance {
     const random = this.rng.fork(`engine/${host.spec.name}/${slot.id}/${host.incarnation}`);
+    const shortId = slot.id.slice(0, 8);
     const inst: Instance = {
       host,
       slot,
@@ -228,6 +245,8 @@ export class Simulator {
       random,
       timers: new Map(),
       ctx: { now: () => this.clock.now(), random, self: slot.id, node: host.spec.name },
+      logName: `${host.spec.name}|${shortId}`,
+      shortId,
     };
     return inst;
   }
@@ -237,14 +256,29 @@ export class Simulator {
     for (const inst of host.instances) this.deliver(inst, { kind: "start" });
   }
 
-  private deliver(inst: Instance, event: EngineEvent): void {
+  /** One copy of a message reaches its target host. */
+  private arrive(m: InFlight): void {
+    this.network.arrived();
+    const host = m.target.host;
+    // A crash since the send loses the message, even if the host is back up.
+    if (host.incarnation !== m.incarnation || !host.up) {
+      this.counters.droppedOnCrash++;
+      return;
+    }
+    // Sent while the host was down and delivered after its restart: the new instance gets it.
+    let current = m.target;
+    if (!host.instances.includes(current)) current = host.instances.find((i) => i.slot === m.target.slot)!;
+    if (current.engine.protocols.includes(m.protocol)) this.deliver(current, m.event, m.fromShort);
+  }
+
+  private deliver(inst: Instance, event: EngineEvent, fromShort?: string): void {
     if (!inst.host.up) return;
     this.counters.events++;
     this.seq++;
     const log = this.log;
-    log.update(`${this.clock.now()}|${inst.host.spec.name}|${inst.slot.id.slice(0, 8)}|${event.kind}`);
+    log.update(`${this.clock.now()}|${inst.logName}|${event.kind}`);
     if (event.kind === "message") {
-      log.update(event.from.slice(0, 8));
+      log.update(fromShort ?? event.from.slice(0, 8));
       log.update(event.payload);
     } else if (event.kind === "timer") log.update(event.timer);
     else if (event.kind === "service-result") log.update(`${event.requestId}|${event.ok}`);
@@ -271,31 +305,32 @@ export class Simulator {
     const log = this.log;
     switch (e.kind) {
       case "send": {
-        log.update(`>${e.to.kind === "engine" ? e.to.engine.slice(0, 8) : e.to.kind}`);
-        if (e.to.kind !== "engine") return;
+        if (e.to.kind !== "engine") {
+          log.update(`>${e.to.kind}`);
+          return;
+        }
         const targets = this.routes.get(e.to.engine);
+        log.update(`>${targets?.[0]?.shortId ?? e.to.engine.slice(0, 8)}`);
         if (targets === undefined) return;
         for (const target of targets) {
           if (target === inst) continue;
-          const incarnation = target.host.incarnation;
-          const event: EngineEvent = {
-            kind: "message",
-            from: inst.slot.id,
-            fromNode: inst.host.spec.name,
-            to: e.to,
+          const delays = this.network.send(inst.host.spec.name, target.host.spec.name, e.payload.length);
+          if (delays.length === 0) continue;
+          const msg: InFlight = {
+            target,
+            incarnation: target.host.incarnation,
+            event: {
+              kind: "message",
+              from: inst.slot.id,
+              fromNode: inst.host.spec.name,
+              to: e.to,
+              protocol: e.protocol,
+              payload: e.payload,
+            },
             protocol: e.protocol,
-            payload: e.payload,
+            fromShort: inst.shortId,
           };
-          this.network.send(inst.host.spec.name, target.host.spec.name, () => {
-            // A crash since the send loses the message, even if the host is back up.
-            if (target.host.incarnation !== incarnation || !target.host.up) {
-              this.counters.droppedOnCrash++;
-              return;
-            }
-            // Sent while the host was down and delivered after its restart: the new instance gets it.
-            const current = target.host.instances.find((i) => i.slot === target.slot)!;
-            if (current.engine.protocols.includes(e.protocol)) this.deliver(current, event);
-          });
+          for (const d of delays) this.clock.post(d, () => this.arrive(msg));
         }
         return;
       }
@@ -368,6 +403,23 @@ class EventLog {
   update(entry: string | Uint8Array): void {
     const room = this.buf.length - this.pos;
     if (typeof entry === "string") {
+      // Entries are short ASCII: copy the code units, no encoder call and no subarray per entry.
+      const n = entry.length;
+      if (n <= room) {
+        const buf = this.buf;
+        let p = this.pos;
+        let i = 0;
+        for (; i < n; i++) {
+          const c = entry.charCodeAt(i);
+          if (c > 0x7f) break;
+          buf[p++] = c;
+        }
+        if (i === n) {
+          this.pos = p;
+          return;
+        }
+        // Not ASCII after all: drop the partial copy and take the general path.
+      }
       // Worst case 3 bytes per UTF-16 unit; entries are short ASCII, so this rarely flushes.
       if (entry.length * 3 > room) this.flush();
       if (entry.length * 3 > this.buf.length) {

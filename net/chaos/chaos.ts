@@ -156,8 +156,9 @@ export class ChaosController {
   }
 
   /**
-   * @internal Decide the fate of one frame on from -> to: the delays (ms) of each copy to send; empty
-   * when the frame is dropped.
+   * Decide the fate of one frame on from -> to: the delays (ms) of each copy to send; empty when the
+   * frame is dropped. Counts what fired. `ChaosTransport` calls it per frame; the simulator
+   * (devnet/sim/network.ts) calls it per message on its own event queue, so both share one fault model.
    */
   plan(from: NodeId, to: NodeId, size: number): number[] {
     const key = linkKey(from, to);
