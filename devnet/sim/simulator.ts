@@ -66,9 +66,8 @@ interface Instance {
   random: Prng;
   readonly timers: Map<string, ClockHandle>;
   ctx: EngineContext;
-  /** `host|engine8` and `engine8`: event-log fragments, built once instead of per event. */
-  readonly logName: string;
-  readonly shortId: string;
+  /** This (host, engine) pair's number in the event log; kept across restarts. */
+  readonly no: number;
 }
 
 /** A message on the simulated wire: one per (send, target); each arriving copy delivers it. */
@@ -78,8 +77,25 @@ interface InFlight {
   readonly incarnation: number;
   readonly event: EngineEvent & { kind: "message" };
   readonly protocol: string;
-  readonly fromShort: string;
+  readonly fromNo: number;
 }
+
+// Event-log record codes.
+const LOG_EVENT = 0x45; // 'E' time, engine no, event kind, details
+const LOG_SEND = 0x3e; // '>' target engine no (or 0xffff and the destination kind)
+const LOG_TIMER = 0x2b; // '+' timer, delay
+const LOG_EMIT = 0x21; // '!' name, block hash if any
+const LOG_REPLY = 0x3c; // '<' request id, JSON body
+const LOG_NOTE = 0x4e; // 'N' time, text
+const EVENT_CODES: Readonly<Record<EngineEvent["kind"], number>> = {
+  start: 1,
+  message: 2,
+  timer: 3,
+  "service-result": 4,
+  request: 5,
+  stop: 6,
+  notice: 7,
+};
 
 interface Host {
   readonly spec: HostSpec;
@@ -124,6 +140,8 @@ export class Simulator {
   private readonly log = new EventLog();
   private seq = 0;
   private requests = 0;
+  /** (host, engine) pairs so far: the next one's event-log number. */
+  private slots = 0;
 
   constructor(options: SimulatorOptions) {
     this.rng = new Prng(options.seed);
@@ -135,7 +153,7 @@ export class Simulator {
     if (this.hosts.has(spec.name)) throw new TypeError(`host ${spec.name} exists`);
     const host: Host = { spec, up: false, incarnation: 0, instances: [] };
     for (const slot of spec.engines) {
-      const inst = this.instantiate(host, slot);
+      const inst = this.instantiate(host, slot, this.slots++);
       host.instances.push(inst);
       const list = this.routes.get(slot.id) ?? [];
       list.push(inst);
@@ -194,7 +212,7 @@ export class Simulator {
     this.note(`restart|${name}`);
     for (let i = 0; i < host.instances.length; i++) {
       const old = host.instances[i]!;
-      const inst = this.instantiate(host, old.slot);
+      const inst = this.instantiate(host, old.slot, old.no);
       host.instances[i] = inst;
       const list = this.routes.get(old.slot.id)!;
       list[list.indexOf(old)] = inst;
@@ -224,7 +242,9 @@ export class Simulator {
 
   /** Record a harness action (fault injected, phase change) in the event log. */
   note(line: string): void {
-    this.log.update(`${this.clock.now()}|note|${line}\n`);
+    this.log.byte(LOG_NOTE);
+    this.log.f64(this.clock.now());
+    this.log.text(line);
   }
 
   // ---------------------------------------------------------------- internals
@@ -235,9 +255,8 @@ export class Simulator {
     return h;
   }
 
-  private instantiate(host: Host, slot: EngineSlot): Instance {
+  private instantiate(host: Host, slot: EngineSlot, no: number): Instance {
     const random = this.rng.fork(`engine/${host.spec.name}/${slot.id}/${host.incarnation}`);
-    const shortId = slot.id.slice(0, 8);
     const inst: Instance = {
       host,
       slot,
@@ -245,8 +264,7 @@ export class Simulator {
       random,
       timers: new Map(),
       ctx: { now: () => this.clock.now(), random, self: slot.id, node: host.spec.name },
-      logName: `${host.spec.name}|${shortId}`,
-      shortId,
+      no,
     };
     return inst;
   }
@@ -268,21 +286,27 @@ export class Simulator {
     // Sent while the host was down and delivered after its restart: the new instance gets it.
     let current = m.target;
     if (!host.instances.includes(current)) current = host.instances.find((i) => i.slot === m.target.slot)!;
-    if (current.engine.protocols.includes(m.protocol)) this.deliver(current, m.event, m.fromShort);
+    if (current.engine.protocols.includes(m.protocol)) this.deliver(current, m.event, m.fromNo);
   }
 
-  private deliver(inst: Instance, event: EngineEvent, fromShort?: string): void {
+  private deliver(inst: Instance, event: EngineEvent, fromNo = 0xffff): void {
     if (!inst.host.up) return;
     this.counters.events++;
     this.seq++;
     const log = this.log;
-    log.update(`${this.clock.now()}|${inst.logName}|${event.kind}`);
+    log.byte(LOG_EVENT);
+    log.f64(this.clock.now());
+    log.u16(inst.no);
+    log.byte(EVENT_CODES[event.kind]);
     if (event.kind === "message") {
-      log.update(fromShort ?? event.from.slice(0, 8));
-      log.update(event.payload);
-    } else if (event.kind === "timer") log.update(event.timer);
-    else if (event.kind === "service-result") log.update(`${event.requestId}|${event.ok}`);
-    else if (event.kind === "request") log.update(event.requestId);
+      log.u16(fromNo);
+      log.text(event.protocol);
+      log.bytes(event.payload);
+    } else if (event.kind === "timer") log.text(event.timer);
+    else if (event.kind === "service-result") {
+      log.text(event.requestId);
+      log.byte(event.ok ? 1 : 0);
+    } else if (event.kind === "request") log.text(event.requestId);
     let effects = inst.engine.handle(event, inst.ctx);
     const transform = inst.host.spec.transform;
     if (transform !== undefined) {
@@ -305,13 +329,19 @@ export class Simulator {
     const log = this.log;
     switch (e.kind) {
       case "send": {
+        log.byte(LOG_SEND);
         if (e.to.kind !== "engine") {
-          log.update(`>${e.to.kind}`);
+          log.u16(0xffff);
+          log.text(e.to.kind);
           return;
         }
         const targets = this.routes.get(e.to.engine);
-        log.update(`>${targets?.[0]?.shortId ?? e.to.engine.slice(0, 8)}`);
-        if (targets === undefined) return;
+        if (targets === undefined) {
+          log.u16(0xffff);
+          log.text(e.to.engine);
+          return;
+        }
+        log.u16(targets[0]!.no);
         for (const target of targets) {
           if (target === inst) continue;
           const delays = this.network.send(inst.host.spec.name, target.host.spec.name, e.payload.length);
@@ -328,14 +358,16 @@ export class Simulator {
               payload: e.payload,
             },
             protocol: e.protocol,
-            fromShort: inst.shortId,
+            fromNo: inst.no,
           };
           for (const d of delays) this.clock.post(d, () => this.arrive(msg));
         }
         return;
       }
       case "set-timer": {
-        log.update(`+${e.timer}@${e.after}`);
+        log.byte(LOG_TIMER);
+        log.text(e.timer);
+        log.f64(e.after);
         const old = inst.timers.get(e.timer);
         if (old !== undefined) this.clock.cancel(old);
         const incarnation = inst.host.incarnation;
@@ -358,7 +390,9 @@ export class Simulator {
       }
       case "emit": {
         const h = (e.data as { hash?: unknown } | null)?.hash;
-        log.update(`!${e.name}${typeof h === "string" ? h : ""}`);
+        log.byte(LOG_EMIT);
+        log.text(e.name);
+        log.text(typeof h === "string" ? h : "");
         const rec: EmitRecord = {
           seq: this.seq,
           at: this.clock.now(),
@@ -371,7 +405,9 @@ export class Simulator {
         return;
       }
       case "reply": {
-        log.update(`<${e.requestId}|${JSON.stringify(e.body)}`);
+        log.byte(LOG_REPLY);
+        log.text(e.requestId);
+        log.text(JSON.stringify(e.body));
         return;
       }
       case "service": {
@@ -391,56 +427,85 @@ export class Simulator {
 }
 
 /**
- * The running SHA-256 of the event log. Entries are buffered and hashed 64 KiB at a time: the hash is
- * the same as hashing every entry as it comes (SHA-256 is a stream), at a fraction of the call cost.
+ * The running SHA-256 of the event log. Records are written in a compact binary form (times as
+ * float64, hosts' engines by number, strings and payloads length-prefixed, so the log is unambiguous)
+ * into a 64 KiB buffer that is hashed when full: the same hash as hashing each record as it comes
+ * (SHA-256 is a stream), without formatting a string per event.
  */
 class EventLog {
   private readonly hash = createHash("sha256");
   private readonly buf = new Uint8Array(1 << 16);
+  private readonly view = new DataView(this.buf.buffer);
   private pos = 0;
   private readonly enc = new TextEncoder();
 
-  update(entry: string | Uint8Array): void {
-    const room = this.buf.length - this.pos;
-    if (typeof entry === "string") {
-      // Entries are short ASCII: copy the code units, no encoder call and no subarray per entry.
-      const n = entry.length;
-      if (n <= room) {
-        const buf = this.buf;
-        let p = this.pos;
-        let i = 0;
-        for (; i < n; i++) {
-          const c = entry.charCodeAt(i);
-          if (c > 0x7f) break;
-          buf[p++] = c;
-        }
-        if (i === n) {
-          this.pos = p;
-          return;
-        }
-        // Not ASCII after all: drop the partial copy and take the general path.
+  byte(b: number): void {
+    if (this.pos + 1 > this.buf.length) this.flush();
+    this.buf[this.pos++] = b;
+  }
+
+  u16(n: number): void {
+    if (this.pos + 2 > this.buf.length) this.flush();
+    this.view.setUint16(this.pos, n);
+    this.pos += 2;
+  }
+
+  f64(x: number): void {
+    if (this.pos + 8 > this.buf.length) this.flush();
+    this.view.setFloat64(this.pos, x);
+    this.pos += 8;
+  }
+
+  /** A string, u16-length-prefixed UTF-8 (ASCII, the usual case, is copied without an encoder). */
+  text(s: string): void {
+    const n = s.length;
+    if (n < 0x8000) {
+      if (this.pos + 2 + n > this.buf.length) this.flush();
+      const buf = this.buf;
+      let p = this.pos + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[p++] = c;
       }
-      // Worst case 3 bytes per UTF-16 unit; entries are short ASCII, so this rarely flushes.
-      if (entry.length * 3 > room) this.flush();
-      if (entry.length * 3 > this.buf.length) {
-        this.hash.update(entry);
+      if (i === n) {
+        this.view.setUint16(this.pos, n);
+        this.pos = p;
         return;
       }
-      this.pos += this.enc.encodeInto(entry, this.buf.subarray(this.pos)).written;
-      return;
     }
-    if (entry.length > room) this.flush();
-    if (entry.length > this.buf.length) {
-      this.hash.update(entry);
-      return;
+    const b = this.enc.encode(s);
+    if (b.length < 0xffff) {
+      this.u16(b.length);
+      this.raw(b);
+    } else {
+      this.u16(0xffff);
+      this.bytes(b);
     }
-    this.buf.set(entry, this.pos);
-    this.pos += entry.length;
+  }
+
+  /** Bytes, u32-length-prefixed. */
+  bytes(b: Uint8Array): void {
+    if (this.pos + 4 > this.buf.length) this.flush();
+    this.view.setUint32(this.pos, b.length);
+    this.pos += 4;
+    this.raw(b);
   }
 
   digest(): string {
     this.flush();
     return this.hash.copy().digest("hex");
+  }
+
+  private raw(b: Uint8Array): void {
+    if (this.pos + b.length > this.buf.length) this.flush();
+    if (b.length > this.buf.length) {
+      this.hash.update(b);
+      return;
+    }
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
   }
 
   private flush(): void {
