@@ -22,7 +22,7 @@ describe("SimClock", () => {
           log.push(`${clock.now()}:${name}`);
           if (name.endsWith("7")) handles.push(clock.schedule(0, () => log.push(`${clock.now()}:${name}+0`)));
         };
-        if (op === 9 && clock instanceof SimClock) clock.post(after, fn);
+        if (op === 9 && clock instanceof SimClock) clock.post(after, (n: string) => n === name && fn(), name);
         else if (op === 9) clock.schedule(after, fn);
         else handles.push(clock.schedule(after, fn));
         if (i % 100 === 99) clock.advance(rnd.int(0, 30));
@@ -47,6 +47,6 @@ describe("SimClock", () => {
     expect(fired).toBe(1);
     expect(() => c.advanceTo(5)).toThrow(RangeError);
     expect(() => c.schedule(-1, () => {})).toThrow(RangeError);
-    expect(() => c.post(Number.NaN, () => {})).toThrow(RangeError);
+    expect(() => c.post(Number.NaN, () => {}, 0)).toThrow(RangeError);
   });
 });

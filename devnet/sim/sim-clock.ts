@@ -16,7 +16,9 @@ import type { Clock, ClockHandle, Millis } from "../../core/engine/engine.ts";
 interface Entry {
   readonly at: Millis;
   readonly seq: number;
-  readonly fn: () => void;
+  readonly fn: (arg: unknown) => void;
+  /** Passed to `fn`: lets every message share one handler instead of a closure each. */
+  readonly arg: unknown;
   cancelled: boolean;
 }
 
@@ -32,14 +34,14 @@ export class SimClock implements Clock {
 
   /** A cancellable callback at `now() + after`. */
   schedule(after: Millis, fn: () => void): ClockHandle {
-    const e = this.add(after, fn);
+    const e = this.add(after, fn, undefined);
     this.handles.set(e.seq, e);
     return e.seq;
   }
 
-  /** A callback that is never cancelled (a message copy on the wire): no handle is kept. */
-  post(after: Millis, fn: () => void): void {
-    this.add(after, fn);
+  /** `fn(arg)` at `now() + after`, never cancelled (a message copy on the wire): no handle is kept. */
+  post<A>(after: Millis, fn: (arg: A) => void, arg: A): void {
+    this.add(after, fn as (arg: unknown) => void, arg);
   }
 
   cancel(handle: ClockHandle): void {
@@ -73,15 +75,15 @@ export class SimClock implements Clock {
       if (top.cancelled) continue;
       this.handles.delete(top.seq);
       this.current = top.at;
-      top.fn();
+      top.fn(top.arg);
     }
     this.current = t;
   }
 
-  private add(after: Millis, fn: () => void): Entry {
+  private add(after: Millis, fn: (arg: unknown) => void, arg: unknown): Entry {
     if (!(after >= 0) || !Number.isFinite(after))
       throw new RangeError(`after: expected a finite delay >= 0, got ${after}`);
-    const e: Entry = { at: this.current + after, seq: ++this.seq, fn, cancelled: false };
+    const e: Entry = { at: this.current + after, seq: ++this.seq, fn, arg, cancelled: false };
     const h = this.heap;
     let i = h.length;
     h.push(e);

@@ -274,6 +274,8 @@ export class Simulator {
     for (const inst of host.instances) this.deliver(inst, { kind: "start" });
   }
 
+  private readonly arriveFn = (m: InFlight): void => this.arrive(m);
+
   /** One copy of a message reaches its target host. */
   private arrive(m: InFlight): void {
     this.network.arrived();
@@ -360,7 +362,7 @@ export class Simulator {
             protocol: e.protocol,
             fromNo: inst.no,
           };
-          for (const d of delays) this.clock.post(d, () => this.arrive(msg));
+          for (const d of delays) this.clock.post(d, this.arriveFn, msg);
         }
         return;
       }
