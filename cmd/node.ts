@@ -19,14 +19,13 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseAddress } from "../core/crypto/address.ts";
 import { LOG_LEVELS, type LogLevelName } from "../net/api/admin-app.ts";
-import { type GenesisAccount, type SoloNode, startSoloNode } from "../net/api/solo-node.ts";
+import type { GenesisAccount, SoloNode } from "../net/api/solo-node.ts";
 import { DEV_MNEMONIC, devAccounts } from "../fixtures/dev-keys.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from "./exit-codes.ts";
 import type { OutputFor } from "./keys.ts";
 import { VERSION } from "./version.ts";
 import { isLatticeError } from "../core/errors/lattice-error.ts";
-import { loadCluster } from "../devnet/node/cluster-config.ts";
-import { type ClusterNode, startClusterNode } from "../devnet/node/cluster-node.ts";
+import type { ClusterNode } from "../devnet/node/cluster-node.ts";
 
 export const DEFAULT_API_PORT = 8645;
 export const DEFAULT_ADMIN_PORT = 8646;
@@ -102,6 +101,11 @@ function isClusterConfig(raw: unknown): boolean {
 }
 
 async function runCluster(configPath: string, out: ReturnType<OutputFor>): Promise<void> {
+  // Imported here: the cluster node's modules are what a node process needs, no other command.
+  const [{ loadCluster }, { startClusterNode }] = await Promise.all([
+    import("../devnet/node/cluster-config.ts"),
+    import("../devnet/node/cluster-node.ts"),
+  ]);
   let node: ClusterNode;
   try {
     node = await startClusterNode({
@@ -249,6 +253,7 @@ export function registerNode(program: Command, outputFor: OutputFor): void {
         flags.dataDir ?? config.dataDir ?? mkdtempSync(join(tmpdir(), "lattice-node-")),
       );
 
+      const { startSoloNode } = await import("../net/api/solo-node.ts");
       let node: SoloNode;
       try {
         node = await startSoloNode({

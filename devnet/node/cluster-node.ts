@@ -426,6 +426,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
 
   // ---- start-up sync
   const syncWaiters = new Set<(m: SyncEmit) => void>();
+  const peerWakers = new Set<() => void>();
   node.onEmit((e) => {
     if (e.engine !== nodeId) return;
     if (e.name === TXS_EVENT) onPeerTxs(e.data as TxsEmit);
@@ -460,10 +461,14 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           if (answers.size >= validators.length - q + 1 || m.response.tip > journal.height) resolve();
         };
         syncWaiters.add(w);
-        setTimeout(() => {
+        // Peers are announced as they come up: a newly reachable one is asked at once, not after 400 ms.
+        const woken = () => {
           syncWaiters.delete(w);
+          peerWakers.delete(woken);
           resolve();
-        }, 400);
+        };
+        peerWakers.add(woken);
+        setTimeout(woken, 400);
       });
       const req = SyncRequest.encode({ chain: cluster.chain, from: height + 1, max: MAX_SYNC_BLOCKS });
       for (const p of peersOf()) sendTo(p, SYNC_PROTOCOL, req);
@@ -521,6 +526,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     writeAtomic(peersPath, `${JSON.stringify({ peers: peerList })}\n`);
     logger.info({ peers: peerList.length }, "peers updated");
     if (peerList.length > 0) peersKnown();
+    for (const wake of [...peerWakers]) wake();
   }
   const savedPeers = readJsonFile<{ peers?: unknown }>(peersPath);
   const initial: PeerAddress[] = [];
@@ -688,7 +694,12 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         await ledger.close();
         journal.close();
         logger.info({ round: ledger.round.toString(), height: journal.height }, "node stopped");
-        logFile.flushSync();
+        // A stop right after start can come before pino's file is open; nothing is buffered then.
+        try {
+          logFile.flushSync();
+        } catch {
+          // sonic-boom "not ready yet"
+        }
       })();
       return stopped;
     },

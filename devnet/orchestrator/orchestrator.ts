@@ -335,46 +335,66 @@ export async function up(o: UpOptions): Promise<UpResult> {
       for (let i = 0; i < spawned.length; i++)
         if (spawned[i]!.exited) throw exitedError(i, paths.node(i), spawned[i]!.exitCode);
     };
+    // Nodes come up one by one: each is announced (with every live peer, and to every live peer) as
+    // soon as its API answers, so early nodes connect and agree on "nothing to sync" while later ones
+    // still start, instead of everyone waiting for the slowest node before the first connection.
     const ready: (ReadyInfo | null)[] = Array.from({ length: n }, () => null);
-    await until(
-      "every node's ready.json",
-      deadline,
-      () => {
-        for (let i = 0; i < n; i++) ready[i] ??= readReady(paths.node(i).readyFile);
-        return ready.every((r) => r !== null);
-      },
-      check,
-    );
-    const readyFilesMs = ms();
-    state = {
-      ...state,
-      nodes: state.nodes.map((s, i) => {
-        const r = ready[i]!;
-        return { ...s, apiUrl: r.apiUrl, adminUrl: r.adminUrl, p2p: r.p2p, tokenFile: r.tokenFile };
-      }),
-    };
-    writeState(paths.state, state);
-    const current = state;
-
     const answered = new Set<number>();
+    const checking = new Set<number>();
+    let readyFilesMs = -1;
+    let apiAnsweringMs = -1;
+    let announced = 0;
+    let announcing: Promise<void> = Promise.resolve();
+    let announceError: unknown = null;
+    const nodeWith = (s: NodeState, r: ReadyInfo): NodeState => ({
+      ...s,
+      apiUrl: r.apiUrl,
+      adminUrl: r.adminUrl,
+      p2p: r.p2p,
+      tokenFile: r.tokenFile,
+    });
+    const liveState = (): DevnetState => ({
+      ...state!,
+      nodes: state!.nodes.map((s, i) => (answered.has(i) ? nodeWith(s, ready[i]!) : s)),
+    });
     await until(
-      "every node's API to answer",
+      "every node's ready.json, API and peer announcement",
       deadline,
       async () => {
-        await Promise.all(
-          current.nodes.map(async (s) => {
-            if (answered.has(s.index)) return;
-            if ((await tryJson(`${s.apiUrl}/healthz`, 1_000))?.status === 200) answered.add(s.index);
-          }),
-        );
-        return answered.size === n;
+        if (announceError !== null) throw announceError;
+        for (let i = 0; i < n; i++) {
+          if (ready[i] === null) ready[i] = readReady(paths.node(i).readyFile);
+          const r = ready[i];
+          if (r === null || r === undefined || answered.has(i) || checking.has(i)) continue;
+          checking.add(i);
+          void tryJson(`${r.apiUrl}/healthz`, 1_000).then((res) => {
+            checking.delete(i);
+            if (res?.status === 200) answered.add(i);
+          });
+        }
+        if (readyFilesMs < 0 && ready.every((r) => r !== null)) readyFilesMs = ms();
+        if (answered.size > announced && (answered.size >= 2 || answered.size === n)) {
+          // One announcement at a time, each with the full live set: a later one supersedes.
+          announced = answered.size;
+          const snapshot = liveState();
+          const live = snapshot.nodes.filter((x) => answered.has(x.index));
+          announcing = announcing
+            .then(() => announcePeers({ ...snapshot, nodes: live }))
+            .catch((err: unknown) => {
+              announceError = err;
+            });
+        }
+        if (answered.size < n) return false;
+        if (apiAnsweringMs < 0) apiAnsweringMs = ms();
+        await announcing;
+        if (announceError !== null) throw announceError;
+        return announced === n;
       },
       check,
     );
-    const apiAnsweringMs = ms();
-
-    say("announcing peers");
-    await announcePeers(current);
+    state = liveState();
+    writeState(paths.state, state);
+    const current = state;
     const peersAnnouncedMs = ms();
 
     const rounds: string[] = Array.from({ length: n }, () => "");
