@@ -188,35 +188,42 @@ function putUint(out: Uint8Array, at: number, n: number): number {
 let uintEnd = 0;
 
 /**
- * Read a shortest-form unsigned head at `at` (major type 0) up to `max`; -1 if it is anything else.
- * On success `uintEnd` is the offset after it.
+ * Read a shortest-form head of major type `major` at `at` whose argument is at most `max`; -1 if it is
+ * anything else. On success `uintEnd` is the offset after it.
  */
-function getUint(b: Uint8Array, at: number, max: number): number {
+function getHead(b: Uint8Array, at: number, major: number, max: number): number {
   const h = b[at];
-  if (h === undefined) return -1;
+  if (h === undefined || h >> 5 !== major) return -1;
+  const info = h & 31;
   let value: number;
-  if (h < 24) {
-    value = h;
+  if (info < 24) {
+    value = info;
     uintEnd = at + 1;
-  } else if (h === 0x18) {
+  } else if (info === 24) {
     value = b[at + 1] ?? 0;
     if (value < 24) return -1;
     uintEnd = at + 2;
-  } else if (h === 0x19) {
+  } else if (info === 25) {
     value = ((b[at + 1] ?? 0) << 8) | (b[at + 2] ?? 0);
     if (value < 0x100) return -1;
     uintEnd = at + 3;
-  } else if (h === 0x1a) {
+  } else if (info === 26) {
     value = u32At(b, at + 1);
     if (value < 0x1_0000) return -1;
     uintEnd = at + 5;
-  } else if (h === 0x1b) {
+  } else if (info === 27) {
     const hi = u32At(b, at + 1);
     if (hi === 0 || hi > 0x1f_ffff) return -1;
     value = hi * 0x1_0000_0000 + u32At(b, at + 5);
     uintEnd = at + 9;
   } else return -1;
+  if (uintEnd > b.length) return -1;
   return value <= max ? value : -1;
+}
+
+/** An unsigned integer (major type 0) up to `max`; see `getHead`. */
+function getUint(b: Uint8Array, at: number, max: number): number {
+  return getHead(b, at, 0, max);
 }
 
 function u32At(b: Uint8Array, at: number): number {
@@ -334,17 +341,104 @@ export function decodeVoteFast(b: Uint8Array): Vote | undefined {
   };
 }
 
+/** A canonical `bytes(n)` field at `at` copied out, or undefined; `uintEnd` is set past it. */
+function fixedBytes(b: Uint8Array, at: number, n: number): Uint8Array | undefined {
+  if (!hasBytes(b, at, n)) return undefined;
+  uintEnd = at + 2 + n;
+  return b.slice(at + 2, at + 2 + n);
+}
+
+/** A canonical Block at `at` (its own array, tag 0x40, version 1), or undefined; `uintEnd` past it. */
+function readBlock(b: Uint8Array, at: number): Block | undefined {
+  if (b[at] !== 0x89 || b[at + 1] !== 0x18 || b[at + 2] !== 0x40 || b[at + 3] !== 0x01) return undefined;
+  const chain = fixedBytes(b, at + 4, 32);
+  if (chain === undefined) return undefined;
+  const view = getUint(b, uintEnd, Number.MAX_SAFE_INTEGER);
+  if (view < 0) return undefined;
+  const height = getUint(b, uintEnd, Number.MAX_SAFE_INTEGER);
+  if (height < 0) return undefined;
+  const parentView = getUint(b, uintEnd, Number.MAX_SAFE_INTEGER);
+  if (parentView < 0) return undefined;
+  const parent = fixedBytes(b, uintEnd, 32);
+  if (parent === undefined) return undefined;
+  const proposer = getUint(b, uintEnd, 0xffff);
+  if (proposer < 0) return undefined;
+  const len = getHead(b, uintEnd, 2, MAX_PAYLOAD_BYTES);
+  if (len < 0 || uintEnd + len > b.length) return undefined;
+  const payload = b.slice(uintEnd, uintEnd + len);
+  uintEnd += len;
+  return { chain, view, height, parentView, parent, proposer, payload };
+}
+
+/** A proposal in its canonical bytes, read by hand; undefined when unsure (the registry decides). */
+export function decodeProposalFast(b: Uint8Array): Proposal | undefined {
+  if (b[0] !== 0x84 || b[1] !== 0x18 || b[2] !== 0x43 || b[3] !== 0x01) return undefined;
+  const block = readBlock(b, 4);
+  if (block === undefined) return undefined;
+  const sig = fixedBytes(b, uintEnd, 64);
+  if (sig === undefined || uintEnd !== b.length) return undefined;
+  return { block, sig };
+}
+
+/** A certificate in its canonical bytes, read by hand; undefined when unsure (the registry decides). */
+export function decodeCertificateFast(b: Uint8Array): Certificate | undefined {
+  if (b[0] !== 0x89 || b[1] !== 0x18 || b[2] !== 0x44 || b[3] !== 0x01) return undefined;
+  const chain = fixedBytes(b, 4, 32);
+  if (chain === undefined) return undefined;
+  const view = getUint(b, uintEnd, Number.MAX_SAFE_INTEGER);
+  if (view < 0) return undefined;
+  const k = b[uintEnd];
+  if (k === undefined || k > 2) return undefined;
+  const block = fixedBytes(b, uintEnd + 1, 32);
+  if (block === undefined) return undefined;
+  const ns = getHead(b, uintEnd, 4, MAX_MEMBERS);
+  if (ns < 0) return undefined;
+  const signers: number[] = [];
+  for (let i = 0; i < ns; i++) {
+    const x = getUint(b, uintEnd, 0xffff);
+    if (x < 0) return undefined;
+    signers.push(x);
+  }
+  const nsig = getHead(b, uintEnd, 4, MAX_MEMBERS);
+  if (nsig < 0) return undefined;
+  const sigs: Uint8Array[] = [];
+  for (let i = 0; i < nsig; i++) {
+    const sig = fixedBytes(b, uintEnd, 64);
+    if (sig === undefined) return undefined;
+    sigs.push(sig);
+  }
+  let body: Block | null = null;
+  if (b[uintEnd] === 0xf6) uintEnd++;
+  else {
+    const blk = readBlock(b, uintEnd);
+    if (blk === undefined) return undefined;
+    body = blk;
+  }
+  if (uintEnd !== b.length) return undefined;
+  return { chain, view, kind: VOTE_KINDS[k]!, block, signers, sigs, body };
+}
+
 /** What `decodeSimplex` returns: the registry's tagged union. */
 export type SimplexMessage = ReturnType<typeof simplexWire.decode>;
 
 /**
- * Decode anything a Simplex engine receives: canonical votes by hand, everything else (and any vote
- * the fast reader does not accept) through the registry, which gives the typed errors.
+ * Decode anything a Simplex engine receives: canonical votes, proposals and certificates by hand,
+ * everything else (and anything the fast readers do not accept) through the registry, which gives the
+ * typed errors.
  */
 export function decodeSimplex(bytes: Uint8Array, maxBytes: number): SimplexMessage {
-  if (bytes.length <= maxBytes && bytes[2] === 0x42) {
-    const v = decodeVoteFast(bytes);
-    if (v !== undefined) return { name: "SimplexVote", version: 1, value: v } as SimplexMessage;
+  if (bytes.length <= maxBytes) {
+    const tag = bytes[2];
+    if (tag === 0x42) {
+      const v = decodeVoteFast(bytes);
+      if (v !== undefined) return { name: "SimplexVote", version: 1, value: v } as SimplexMessage;
+    } else if (tag === 0x43) {
+      const p = decodeProposalFast(bytes);
+      if (p !== undefined) return { name: "SimplexProposal", version: 1, value: p } as SimplexMessage;
+    } else if (tag === 0x44) {
+      const c = decodeCertificateFast(bytes);
+      if (c !== undefined) return { name: "SimplexCertificate", version: 1, value: c } as SimplexMessage;
+    }
   }
   return simplexWire.decode(bytes, { maxBytes });
 }

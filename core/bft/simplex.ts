@@ -255,6 +255,7 @@ export class SimplexEngine implements Engine {
   private latestFinalization: Certificate | undefined;
   private prunedVotesTo = 0;
   private readonly lastRequestAt = new Map<string, Millis>();
+  private readonly certBytes = new WeakMap<Certificate, Uint8Array>();
   private readonly statsData: SimplexStats;
 
   // Per-handle scratch: effects being built and the context lent by the runtime.
@@ -450,8 +451,8 @@ export class SimplexEngine implements Engine {
       // Lagging peers need the previous view's certificate to join us in v.
       const prev = this.views.get(v - 1);
       const cert = prev?.notarization ?? prev?.nullification;
-      if (cert) this.broadcast(Certificate.encode(cert));
-      else if (this.latestFinalization) this.broadcast(Certificate.encode(this.latestFinalization));
+      if (cert) this.broadcast(this.encodeCert(cert));
+      else if (this.latestFinalization) this.broadcast(this.encodeCert(this.latestFinalization));
       this.backfill(v);
       this.out.push({ kind: "set-timer", timer: RETRY_TIMER, after: 2 * this.delta });
     }
@@ -481,6 +482,16 @@ export class SimplexEngine implements Engine {
     this.state(v)?.nullify.set(this.index, sv);
     if (armRetry) this.out.push({ kind: "set-timer", timer: RETRY_TIMER, after: 2 * this.delta });
     this.checkNullify(v);
+  }
+
+  /** A held certificate's bytes: encoded once, however often a stuck view re-sends it. */
+  private encodeCert(c: Certificate): Uint8Array {
+    let b = this.certBytes.get(c);
+    if (b === undefined) {
+      b = Certificate.encode(c);
+      this.certBytes.set(c, b);
+    }
+    return b;
   }
 
   // ---------------------------------------------------------------- proposing and voting

@@ -19,10 +19,12 @@ import type { Effect } from "../../core/engine/engine.ts";
 import type { Prng } from "../../core/engine/prng.ts";
 import {
   blockHash,
+  decodeSimplex,
+  encodeVote,
   Proposal,
   SIMPLEX_PROTOCOL,
-  simplexWire,
-  Vote,
+  type SimplexMessage,
+  type Vote,
   type VoteKind,
   voteSigningBytes,
 } from "../../core/bft/simplex-messages.ts";
@@ -46,7 +48,7 @@ export function byzantineTransformer(
     signer.sign(secretKey, voteSigningBytes(chain, view, kind, block));
   const vote = (e: SendEffect, v: Vote, kind: VoteKind, block: Uint8Array): SendEffect => ({
     ...e,
-    payload: Vote.encode({ ...v, kind, block, sig: sign(v.chain, v.view, kind, block) }),
+    payload: encodeVote({ ...v, kind, block, sig: sign(v.chain, v.view, kind, block) }),
   });
   // Peers alternate between halves in the order first addressed: stable, so each half sees one story.
   const half = new Map<string, number>();
@@ -60,15 +62,22 @@ export function byzantineTransformer(
     return h === 1;
   };
 
+  let lastPayload: Uint8Array | undefined;
+  let lastMsg: SimplexMessage | undefined;
   return (effect, _engine, random) => {
     if (effect.kind !== "send" || effect.protocol !== SIMPLEX_PROTOCOL) return [effect];
     if (mode === "withhold") return [];
     if (mode === "invalid") return [effect, { ...effect, payload: corrupt(effect.payload, random) }];
-    let msg: ReturnType<typeof simplexWire.decode>;
-    try {
-      msg = simplexWire.decode(effect.payload);
-    } catch {
-      return [effect];
+    // A broadcast is one payload sent to n-1 peers: decode it once.
+    let msg = effect.payload === lastPayload ? lastMsg : undefined;
+    if (msg === undefined) {
+      try {
+        msg = decodeSimplex(effect.payload, 1 << 20);
+      } catch {
+        return [effect];
+      }
+      lastPayload = effect.payload;
+      lastMsg = msg;
     }
     if (msg.name === "SimplexProposal") {
       if (mode === "vote-wrong" || !otherHalf(effect)) return [effect];

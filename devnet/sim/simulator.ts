@@ -1,8 +1,9 @@
 /**
  * The deterministic simulator (ARCHITECTURE.md "The one design rule": the second runtime;
- * reliability-anchors.md §2 TigerBeetle VOPR and FoundationDB): one process, a `VirtualClock`, one
- * seeded `Prng` from which every other stream is forked, the simulated network, and hosts running
- * sans-I/O engines that can crash and restart with their durable state.
+ * reliability-anchors.md §2 TigerBeetle VOPR and FoundationDB): one process, a virtual clock (the
+ * event queue of sim-clock.ts), one seeded `Prng` from which every other stream is forked, the
+ * simulated network (net/chaos link rules, network.ts), and hosts running sans-I/O engines that can
+ * crash and restart with their durable state.
  *
  * - A host is a node: it runs one or more engines (a node may sit in several quorums). Crashing a host
  *   drops its engines' memory, timers and in-flight inbound messages; what an engine's factory closes
