@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { QuorumEngine } from "../../core/quorum/quorum-engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
 import { planFaults } from "./faults.ts";
-import { buildWorld, layoutQuorums, runSimulation } from "./run.ts";
+import { buildWorld, faultsFired, layoutQuorums, runSimulation, scheduleFaults } from "./run.ts";
 
 describe("Simulator", () => {
   test("crash loses memory, restart rebuilds from the journal and catches up", () => {
@@ -30,6 +30,29 @@ describe("Simulator", () => {
     expect(r.verdict).toBe("pass");
     for (const k of ["loss", "duplicate", "partition", "crash"]) expect(r.faultsFired[k]).toBeGreaterThan(0);
     expect(r.unfired).toEqual([]);
+  });
+
+  test("network faults are net/chaos's: the per-link report sums to the run's totals", () => {
+    const plan = planFaults("loss,duplicate,reorder,partition", new Prng(6));
+    expect(plan.links).toMatchObject({ latencyMs: 35, jitterMs: 25 });
+    const w = buildWorld({ seed: 6, nodes: 7, plan });
+    scheduleFaults(w, plan, 10_000);
+    w.sim.start();
+    w.sim.runUntil(12_000);
+    const totals = w.sim.network.fired();
+    const sum: Record<string, number> = {};
+    for (const link of Object.values(w.sim.network.chaos.report()))
+      for (const [k, v] of Object.entries(link)) sum[k] = (sum[k] ?? 0) + v;
+    for (const k of ["loss", "duplicate", "reorder", "partition", "latency"] as const) {
+      expect(totals[k]).toBeGreaterThan(0);
+      expect(sum[k]).toBe(totals[k]);
+    }
+    expect(faultsFired(w)).toMatchObject({
+      loss: totals.loss,
+      duplicate: totals.duplicate,
+      reorder: totals.reorder,
+      partition: totals.partition,
+    });
   });
 
   test("every byzantine mode runs within f and is reported as fired", () => {
