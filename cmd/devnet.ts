@@ -54,6 +54,7 @@ import { devnetAccounts, MAX_NODES } from "../devnet/genesis/genesis.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from "./exit-codes.ts";
 import type { OutputFor } from "./keys.ts";
 import type { Output } from "./output.ts";
+import { registerDevnetScenario } from "./devnet-scenario.ts";
 
 /** Consensus kinds the cluster node accepts in genesis.json today (WAN mode arrives with issue #7). */
 export const NODE_CONSENSUS_KINDS: readonly string[] = ["simplex"];
@@ -256,6 +257,7 @@ export function registerDevnet(program: Command, outputFor: OutputFor): void {
   const devnet = program
     .command("devnet")
     .description("local multi-node clusters: up, status, down, logs, restart, chaos, cheats, load");
+  registerDevnetScenario(devnet, outputFor, selfCommand);
   const dirOption = (c: Command) =>
     c.option("--dir <dir>", `devnet directory (default ${DEFAULT_DEVNET_DIR} under the current directory)`);
 

@@ -10,7 +10,7 @@ import { adminCall } from "../orchestrator/admin-client.ts";
 import { type LinkFault, partitionLinks, targetLinks } from "../orchestrator/chaos-plan.ts";
 import { applyFaults, faultReports, healAll, skewClock } from "../orchestrator/chaos-ops.ts";
 import { kill, loadState, pause, restart, up } from "../orchestrator/orchestrator.ts";
-import { pidState } from "../orchestrator/processes.ts";
+import { pidState, waitUntil } from "../orchestrator/processes.ts";
 import type { DevnetState } from "../orchestrator/state-file.ts";
 import type { LinkRule } from "../../net/chaos/chaos.ts";
 import type { ByzantineModeName } from "./types.ts";
@@ -52,6 +52,7 @@ interface OpenByzantine {
   readonly record: FaultRecord;
   readonly node: number;
   readonly fromRound: number;
+  readonly since: number;
 }
 
 export class DevnetDriver {
@@ -146,9 +147,15 @@ export class DevnetDriver {
     const ev: string[] = [];
     for (const i of nodes) {
       try {
+        const pidBefore = this.#state.nodes[i]?.pid ?? null;
+        const wasStopped = pidBefore !== null && pidState(pidBefore) === "stopped";
         const { pid } = pause(this.dir, i, paused);
+        // The kernel applies the signal asynchronously: wait (briefly) for /proc to show it.
+        const want = paused ? "stopped" : "alive";
+        await waitUntil(() => pidState(pid) === want, 1_000, 5);
         const st = pidState(pid);
-        if ((paused && st === "stopped") || (!paused && st === "alive")) {
+        // Resuming a node that was not paused is no fault.
+        if (st === want && (paused || wasStopped)) {
           r.fired++;
           ev.push(`node ${i} pid ${pid} ${st}`);
         } else ev.push(`node ${i} pid ${pid} is ${st}`);
@@ -256,9 +263,10 @@ export class DevnetDriver {
   }
 
   /**
-   * Set a byzantine mode. It counts as fired by the rounds the cluster finalized while the node ran in
-   * that mode (its misbehaving messages go out every round it takes part in), closed at the next mode
-   * change or at the end.
+   * Set a byzantine mode. Its misbehaving messages go out whenever the node takes part in consensus, so it
+   * counts as fired by the whole seconds it was in force with the node's process running (closed at the
+   * next mode change or at the end); the rounds the cluster finalized meanwhile are noted as evidence (a
+   * byzantine majority may stop them altogether, which must not make the fault look unfired).
    */
   async byzantine(step: number, label: string, node: number, mode: ByzantineModeName): Promise<void> {
     this.#closeByzantine(node);
@@ -269,7 +277,8 @@ export class DevnetDriver {
     const r = this.#record(step, label, `byzantine:${mode}`, [node]);
     try {
       const got = await setByzantineMode(this.#state, node, mode);
-      if (got === mode) this.#openByz.set(node, { record: r, node, fromRound: this.clusterRound() });
+      if (got === mode)
+        this.#openByz.set(node, { record: r, node, fromRound: this.clusterRound(), since: this.now() });
       r.evidence = `node ${node} reports mode ${got}`;
     } catch (err) {
       r.evidence = `node ${node}: ${err instanceof Error ? err.message : String(err)}`;
@@ -283,8 +292,9 @@ export class DevnetDriver {
     const n = this.#state.nodes[node];
     const alive = n?.pid !== null && n?.pid !== undefined && pidState(n.pid) === "alive";
     const rounds = Math.max(0, this.clusterRound() - o.fromRound);
-    o.record.fired = alive ? rounds : 0;
-    o.record.evidence += `; in force for ${rounds} cluster round(s), process ${alive ? "running" : "not running"} at the end`;
+    const secs = Math.floor((this.now() - o.since) / 1000);
+    o.record.fired = alive ? secs : 0;
+    o.record.evidence += `; in force for ${secs} s and ${rounds} cluster round(s), process ${alive ? "running" : "not running"} at the end`;
     o.record.endedAt = this.now();
   }
 
