@@ -38,6 +38,7 @@ import {
 } from "../tx/transfer.ts";
 import type { Verdict } from "../validator/validate-transfers.ts";
 import { InlineValidator, type Validator } from "../validator/validator.ts";
+import { DoorCheckedValidator } from "./door-checked-validator.ts";
 import { type ApplyContext, applyBlock, type BlockTx, type TxOutcome } from "./apply-block.ts";
 import { LedgerError } from "./ledger-error.ts";
 import type { LedgerEvent, LedgerListener } from "./ledger-events.ts";
@@ -58,7 +59,7 @@ export interface LedgerOptions {
   readonly feeRecipient: Uint8Array;
   readonly mempoolCapacity?: number;
   readonly maxNonceGap?: number;
-  /** The validator unit; default the inline validator. Built with the ledger's mempool. */
+  /** The validator unit; default DoorCheckedValidator (signatures were verified by submit). Built with the ledger's mempool. */
   readonly validator?: (mempool: Mempool, state: StateStore) => Validator;
   /** Most transactions released to the validator per call (default 1024). */
   readonly validateBatch?: number;
@@ -173,9 +174,10 @@ export class Ledger {
       nonceOf: (sender) => this.#state.getAccount(sender)?.nonce ?? 0n,
       ...(options.maxNonceGap === undefined ? {} : { maxNonceGap: options.maxNonceGap }),
     });
+    // Default: no second signature check; every mempool entry passed submit's (door-checked-validator.ts).
     this.#validator =
       options.validator?.(this.#mempool, this.#state) ??
-      new InlineValidator({ chainId, state: this.#state, mempool: this.#mempool });
+      new DoorCheckedValidator({ chainId, state: this.#state, mempool: this.#mempool });
     if (options.onEvent !== undefined) this.#listeners.add(options.onEvent);
   }
 

@@ -28,7 +28,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { genesisHash, SIMPLEX_PROTOCOL } from "../../core/bft/simplex-messages.ts";
-import { toHex } from "../../core/crypto/bytes.ts";
 import { nativeEd25519 } from "../../core/crypto/ed25519.ts";
 import { type Engine, toEngine } from "../../core/engine/engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
@@ -42,6 +41,7 @@ import { createAdminApp, type LogLevelName, type PeerAddressJson } from "../../n
 import { writeAdminToken } from "../../net/api/admin-token.ts";
 import { createApiApp } from "../../net/api/app.ts";
 import { apiEventOf, EventHub } from "../../net/api/event-hub.ts";
+import { hexOf as toHex } from "../../net/api/hex.ts";
 import { NodeMetrics } from "../../net/api/metrics.ts";
 import { type HttpServer, listen } from "../../net/api/server.ts";
 import type { Topology } from "../../net/api/topology.ts";
@@ -76,6 +76,9 @@ import { InboundPartition, nodeChaosHook, SkewedClock } from "./node-chaos.ts";
 import { SimplexConsensus } from "./simplex-consensus.ts";
 import { SqliteJournal } from "./sqlite-journal.ts";
 import { answerSync, checkSyncResponse, quorumOf } from "./sync.ts";
+
+/** How long client transactions gather before one forward to the peers. */
+const GOSSIP_BATCH_MS = 3;
 
 export interface ClusterNodeOptions {
   readonly cluster: LoadedCluster;
@@ -354,7 +357,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     outbox.push(bytes);
     if (gossipScheduled) return;
     gossipScheduled = true;
-    setImmediate(flushGossip);
+    // A few ms of batching: each forward is one signed envelope per peer, verified by each of them.
+    setTimeout(flushGossip, GOSSIP_BATCH_MS);
   }
   function flushGossip(): void {
     gossipScheduled = false;

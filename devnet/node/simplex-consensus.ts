@@ -11,7 +11,7 @@
  * - Byzantine modes (chaos): the honest engine's outgoing Simplex messages are rewritten by the
  *   simulator's transformers (devnet/sim/byzantine.ts), so misbehaviour is validly signed.
  */
-import { equalBytes, toHex } from "../../core/crypto/bytes.ts";
+import { equalBytes } from "../../core/crypto/bytes.ts";
 import { nativeEd25519 } from "../../core/crypto/ed25519.ts";
 import type { Effect, Engine, EngineContext, EngineEvent } from "../../core/engine/engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
@@ -21,6 +21,7 @@ import type { Ledger } from "../../core/ledger/ledger.ts";
 import { transferId } from "../../core/tx/transfer.ts";
 import type { ByzantineMode } from "../../net/api/admin-app.ts";
 import type { LatticeNode } from "../../net/node/node.ts";
+import { hexOf as toHex } from "../../net/api/hex.ts";
 import type { QuorumsJson } from "../../net/api/wire.ts";
 import { byzantineTransformer } from "../sim/byzantine.ts";
 import type { EffectTransformer } from "../sim/simulator.ts";
@@ -72,7 +73,11 @@ class TappedJournal implements SimplexJournal {
   }
 }
 
-/** An engine whose outgoing effects pass through the current byzantine transformer. */
+/**
+ * An engine whose outgoing effects pass through the current byzantine transformer, and whose every step
+ * runs inside one journal transaction (sqlite-journal.ts "Group commit"): the step's votes are durable
+ * when `handle` returns, before the node applies its send effects.
+ */
 class SwitchableEngine implements Engine {
   readonly id: string;
   readonly protocols: readonly string[];
@@ -81,13 +86,14 @@ class SwitchableEngine implements Engine {
   constructor(
     readonly inner: Engine,
     seed: number,
+    private readonly journal: SqliteJournal,
   ) {
     this.id = inner.id;
     this.protocols = inner.protocols;
     this.#prng = new Prng(seed);
   }
   handle(event: EngineEvent, ctx: EngineContext): readonly Effect[] {
-    const effects = this.inner.handle(event, ctx);
+    const effects = this.journal.batch(() => this.inner.handle(event, ctx));
     const t = this.transform;
     if (t === null) return effects;
     return effects.flatMap((e) => t(e, this.id, this.#prng));
@@ -126,7 +132,7 @@ export class SimplexConsensus implements ClusterConsensus {
       },
     });
     this.#engine = engine;
-    this.#host = new SwitchableEngine(engine, o.validators.indexOf(engine.id) + 1);
+    this.#host = new SwitchableEngine(engine, o.validators.indexOf(engine.id) + 1, o.journal);
     this.#applyMode();
     o.node.onEmit((e) => {
       if (e.engine !== engine.id) return;

@@ -3,7 +3,7 @@
  * at a target rate for a bounded time, then a report: throughput (final transfers per second), finality
  * latency (submit to final) p50/p95/p99, and how many ended final, rejected (with the node's codes) or
  * indeterminate (Jepsen's ternary outcome: not known within the wait; never counted as a failure or a
- * success). Each sender keeps its own nonce counter and re-reads it after a failed submission, so one
+ * success). Each sender submits to one node (sender i to node i mod nodes) and keeps its own nonce counter and re-reads it after a failed submission, so one
  * refused transfer does not strand the sender's later ones behind a nonce gap.
  */
 import { LatticeClient } from "../../net/client/client.ts";
@@ -97,7 +97,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 
   const sendOne = async () => {
     const si = k % o.senders.length;
-    const client = clients[k % clients.length]!;
+    // Each sender talks to one node (as a wallet does to its RPC): that node holds every earlier
+    // transaction of the sender, so a nonce it reports after a failure is never behind the ones in
+    // flight (re-reading from a node that gossip had not reached yet re-built an already sent transfer:
+    // TX_DUPLICATE, then nonce gaps, under load).
+    const client = clients[si % clients.length]!;
     const to = o.senders[(si + 1) % o.senders.length]!.address;
     k++;
     const sender = o.senders[si]!;

@@ -24,7 +24,7 @@ import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { streamSSE } from "hono/streaming";
 import { formatAddress, parseAddress } from "../../core/crypto/address.ts";
-import { fromHex, toHex } from "../../core/crypto/bytes.ts";
+import { bytesOfHex as fromHex, hexOf as toHex } from "./hex.ts";
 import { isLatticeError } from "../../core/errors/lattice-error.ts";
 import type { BlockRecord } from "../../core/ledger/ledger-store.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";

@@ -8,7 +8,7 @@
  * Last-Event-ID, or falls back to polling). A slow reader never slows the node.
  */
 import { formatAddress } from "../../core/crypto/address.ts";
-import { toHex } from "../../core/crypto/bytes.ts";
+import { hexOf as toHex } from "./hex.ts";
 import type { LedgerEvent } from "../../core/ledger/ledger-events.ts";
 import type { ApiEvent, ApiEventType } from "./wire.ts";
 

@@ -7,7 +7,7 @@
  * accounts are `lat1...` addresses; times are Unix milliseconds as numbers.
  */
 import { formatAddress, parseAddress } from "../../core/crypto/address.ts";
-import { fromHex, toHex } from "../../core/crypto/bytes.ts";
+import { bytesOfHex as fromHex, hexOf as toHex } from "./hex.ts";
 import type { Transfer } from "../../core/tx/transfer.ts";
 
 /** A signed transfer as JSON (the POST /v1/transactions body, and inside status answers). */
