@@ -105,8 +105,15 @@ export class LiveMonitor {
     }
   }
 
-  /** One pass over every target node, then the replay catches up. */
-  async poll(): Promise<void> {
+  #chain: Promise<void> = Promise.resolve();
+
+  /** One pass over every target node, then the replay catches up; passes never overlap. */
+  poll(): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#pollOnce());
+    return this.#chain;
+  }
+
+  async #pollOnce(): Promise<void> {
     const targets = this.o.targets();
     await Promise.all(targets.map((t) => this.#pollNode(t)));
     await this.#advanceReplay(targets.filter((t) => this.isHonest(t.index)));
