@@ -1,14 +1,27 @@
 /**
  * The Simplex write-ahead journal of a cluster node, in SQLite (core/bft/simplex-journal.ts contract:
- * `append` returns only once the record is durable; WAL with `synchronous = FULL`, so each append is one
- * fsync'd commit and a vote is on disk before the effect that sends it exists).
+ * `append` returns only once the record is durable: a vote is on disk before the effect that sends it
+ * exists).
+ *
+ * Durability, exactly (synchronous "full", the default):
+ * - The database runs in WAL mode with `synchronous = NORMAL`: a commit writes its frames to the WAL
+ *   file but does not fsync it. The journal adds its own fsync barrier: `fsync(consensus.db-wal)` after
+ *   every commit that holds a VOTE. The WAL is append-only, so that fsync also makes every earlier
+ *   commit durable. This is what `synchronous = FULL` would do, minus the fsyncs of commits without a
+ *   vote (certificates formed or accepted, finalized blocks), which ride on the next vote's barrier.
+ * - Votes: durable before they can be sent (the barrier runs inside `append`, or at the end of `batch`,
+ *   both before the engine's effects are applied). A restarted replica never votes twice in a view.
+ * - Certificates and finalized blocks: survive any process crash (committed to the WAL in the page
+ *   cache); a power loss may drop the ones after the last vote barrier. Nothing acknowledged depends on
+ *   them: they are the network's agreement, fetched again by start-up sync (hash chain + q signatures)
+ *   and by Simplex catch-up; the ledger (its own FULL stores) may then be ahead of the chain table for a
+ *   moment, and only applies heights above its round, so no block is applied twice.
+ * - synchronous "normal": no barrier at all (survives process crashes only).
  *
  * Group commit: the consensus host runs each engine step (one event in, its effects out) inside
  * `batch`, so every record that step appends (a vote, the certificate it completed, the block it
- * finalized) is committed together, with one fsync, when `batch` returns, which is before the node
- * applies the step's effects (sends, emits). So "a vote is durable before the message that carries it
- * exists" still holds, at one fsync per step instead of one per record. Outside `batch` each append
- * commits (and fsyncs) on its own, as before.
+ * finalized) is committed together, with at most one barrier, when `batch` returns, which is before the
+ * node applies the step's effects (sends, emits). Outside `batch` each append commits on its own.
  *
  * File `consensus.db` in the node's data dir, three tables:
  *   journal  votes and certificates (the engine's restart state), compacted on open: views more than
@@ -19,6 +32,7 @@
  * `records()` rebuilds the engine's view: the last `keepBlocks` finalized blocks, then the journal rows.
  */
 import { Database, type Statement } from "bun:sqlite";
+import { closeSync, fstatSync, fsyncSync, openSync } from "node:fs";
 import type { JournalRecord, SimplexJournal } from "../../core/bft/simplex-journal.ts";
 import { Block, Certificate, type VoteKind } from "../../core/bft/simplex-messages.ts";
 
@@ -26,6 +40,8 @@ export interface SqliteJournalOptions {
   readonly path: string;
   /** "full" (default): survives power loss; "normal": survives process crashes only. */
   readonly synchronous?: "full" | "normal";
+  /** Called after each vote barrier (tests count fsyncs). */
+  readonly onBarrier?: () => void;
   /** Journal rows kept below the finalized view (default 128: the engine retains 64). */
   readonly keepViews?: number;
   /** Finalized blocks handed back to the engine on restart, for its by-view catch-up answers (default 256). */
@@ -68,6 +84,12 @@ export class SqliteJournal implements SimplexJournal {
   readonly #insertFinal: Statement;
   #height: number;
   #closed = false;
+  readonly #barrierOn: boolean;
+  readonly #walPath: string;
+  readonly #onBarrier: (() => void) | undefined;
+  #walFd = -1;
+  /** A vote was appended in the current `batch` and needs the barrier. */
+  #voteInBatch = false;
 
   constructor(options: SqliteJournalOptions) {
     this.#keepViews = options.keepViews ?? 128;
@@ -75,7 +97,11 @@ export class SqliteJournal implements SimplexJournal {
     const db = new Database(options.path, { create: true, strict: true });
     this.#db = db;
     db.run("PRAGMA journal_mode = WAL");
-    db.run(`PRAGMA synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+    // NORMAL + our own barrier after vote commits (see the header); "normal" means no barrier.
+    db.run("PRAGMA synchronous = NORMAL");
+    this.#barrierOn = options.synchronous !== "normal";
+    this.#walPath = `${options.path}-wal`;
+    this.#onBarrier = options.onBarrier;
     db.run("PRAGMA busy_timeout = 5000");
     db.run(
       "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, view INTEGER NOT NULL, " +
@@ -107,7 +133,24 @@ export class SqliteJournal implements SimplexJournal {
    */
   batch<T>(fn: () => T): T {
     if (this.#db.inTransaction) return fn();
-    return this.#db.transaction(fn)();
+    this.#voteInBatch = false;
+    const out = this.#db.transaction(fn)();
+    if (this.#voteInBatch) this.#barrier();
+    this.#voteInBatch = false;
+    return out;
+  }
+
+  /** fsync the WAL: every commit so far is durable when this returns. */
+  #barrier(): void {
+    if (!this.#barrierOn) return;
+    // The WAL file is created by the first write and only unlinked on close; reopen if it was replaced.
+    if (this.#walFd >= 0 && fstatSync(this.#walFd).nlink === 0) {
+      closeSync(this.#walFd);
+      this.#walFd = -1;
+    }
+    if (this.#walFd < 0) this.#walFd = openSync(this.#walPath, "r+");
+    fsyncSync(this.#walFd);
+    this.#onBarrier?.();
   }
 
   /** Height of the newest finalized block stored (0 = none). */
@@ -150,6 +193,8 @@ export class SqliteJournal implements SimplexJournal {
     switch (record.kind) {
       case "vote":
         this.#insertJournal.run("vote", record.view, record.vote, record.block, record.sig, null);
+        if (this.#db.inTransaction) this.#voteInBatch = true;
+        else this.#barrier();
         return;
       case "certificate": {
         const bytes = Certificate.encode(record.cert);
@@ -236,6 +281,8 @@ export class SqliteJournal implements SimplexJournal {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#walFd >= 0) closeSync(this.#walFd);
+    this.#walFd = -1;
     this.#db.close();
   }
 }

@@ -141,3 +141,38 @@ test("the journal survives a reopen: votes, certificates and the finalized tip c
   expect(again.finalization(4)?.signers).toEqual([0, 1, 2]);
   again.close();
 });
+
+test("journal durability: a vote gets an fsync barrier before append/batch returns; vote-less commits ride on the next", () => {
+  const path = join(dir, "barrier.db");
+  let barriers = 0;
+  const j = new SqliteJournal({ path, onBarrier: () => barriers++ });
+  const b = chainOf(2);
+  const vote = (view: number) =>
+    ({ kind: "vote", view, vote: "notarize", block: b[0]!.hash, sig: new Uint8Array(64).fill(view) }) as const;
+  j.append(vote(2));
+  expect(barriers).toBe(1);
+  // One engine step: its vote, the certificate it completed and the block it finalized, one barrier.
+  j.batch(() => {
+    j.append(vote(3));
+    j.append({ kind: "certificate", cert: finalization(b[0]!) });
+    j.append({ kind: "finalized", block: b[0]!.block, hash: b[0]!.hash });
+  });
+  expect(barriers).toBe(2);
+  // A step without a vote commits without a barrier.
+  j.batch(() => j.append({ kind: "finalized", block: b[1]!.block, hash: b[1]!.hash }));
+  j.append({ kind: "certificate", cert: finalization(b[1]!) });
+  expect(barriers).toBe(2);
+  // A step that throws keeps nothing of what it appended.
+  expect(() =>
+    j.batch(() => {
+      j.append(vote(9));
+      throw new Error("engine bug");
+    }),
+  ).toThrow("engine bug");
+  j.close();
+  const again = new SqliteJournal({ path, synchronous: "normal" });
+  const votes = again.records().filter((r) => r.kind === "vote");
+  expect(votes.map((r) => (r.kind === "vote" ? r.view : -1))).toEqual([2, 3]);
+  expect(again.height).toBe(2);
+  again.close();
+});
