@@ -55,8 +55,8 @@ function humanResult(r: ScenarioResult): string {
   if (r.error !== null) lines.push(`  harness error: ${r.error}`);
   if (r.reportDir !== null) lines.push(`  reports: ${r.reportDir}`);
   if (r.verdict !== "pass") {
-    const first = r.checks.find((c) => c.status === "fail") ?? r.checks.find((c) => c.status !== "pass");
-    if (first !== undefined) lines.push(`broken invariant: ${first.name}: ${first.detail}`);
+    for (const c of r.checks.filter((x) => x.status === "fail"))
+      lines.push(`broken invariant: ${c.name}: ${c.detail}`);
     if (r.broken.length > 0) lines.push(`not passed: ${r.broken.join(", ")}`);
     lines.push(`replay: ${r.replay}`);
   }

@@ -481,7 +481,11 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
           },
     );
     const finalOk = load?.ops.filter((op) => op.outcome === "ok") ?? [];
-    const missing = finalOk.filter((op) => rep.finalIn.get(op.id) !== op.round);
+    // Only rounds the honest replay reached can prove a transfer missing; beyond them it is undecided.
+    const missing = finalOk.filter(
+      (op) => Number(op.round) <= rep.lastRound && rep.finalIn.get(op.id) !== op.round,
+    );
+    const beyond = finalOk.filter((op) => Number(op.round) > rep.lastRound);
     const reg = mon.regressions[0];
     if (reg !== undefined)
       add({
@@ -500,11 +504,14 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
             : `${missing.length} transfer(s) the client saw final are not final in that round: first ${missing[0]!.id}`,
         firstFailure: unknown.length > 0 ? load?.ops.find((op) => op.id === unknown[0]) : missing[0],
       });
-    else if (unsettled.length > 0)
+    else if (unsettled.length > 0 || beyond.length > 0)
       add({
         name: "durability",
         status: "unknown",
-        detail: `${unsettled.length} acknowledged transfer(s) still pending at the end`,
+        detail:
+          unsettled.length > 0
+            ? `${unsettled.length} acknowledged transfer(s) still pending at the end`
+            : `${beyond.length} transfer(s) seen final in rounds no honest node reached (last ${rep.lastRound})`,
       });
     else
       add({
