@@ -352,14 +352,16 @@ export class Ledger {
     if (tx.chainId !== this.chainId) {
       return refused(id, rejection("TX_CHAIN", `chain id ${tx.chainId}, this chain is ${this.chainId}`));
     }
-    if (!verifyTransferSignature(tx)) {
-      return refused(id, rejection("TX_SIGNATURE", "signature does not verify under `from`"));
-    }
+    // Duplicates first: the id is the hash of these exact bytes, signature included, so a transaction
+    // we hold or recorded already passed this door; re-forwarded copies no longer cost a verify.
     const idKey = keyOf(id);
     if (this.#held.has(idKey)) return refused(id, rejection("TX_DUPLICATE", "transaction already pending"));
     const known = this.#store.get(id);
     if (known !== null && known.status !== "rejected") {
       return refused(id, rejection("TX_DUPLICATE", `transaction already ${known.status}`));
+    }
+    if (!verifyTransferSignature(tx)) {
+      return refused(id, rejection("TX_SIGNATURE", "signature does not verify under `from`"));
     }
     const account = this.#state.getAccount(sender);
     if (account === null) {

@@ -391,7 +391,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       } catch {
         continue;
       }
-      if (ledger.status(id) !== null) continue;
+      // Known ones (re-forwards) are refused by submit's duplicate check, before any signature work.
       const hex = toHex(id);
       if (fromPeers.has(hex)) continue;
       fromPeers.add(hex);
@@ -697,7 +697,10 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ledgerClosed = true;
         await ledger.close();
         journal.close();
-        logger.info({ round: ledger.round.toString(), height: journal.height }, "node stopped");
+        logger.info(
+          { round: ledger.round.toString(), height: journal.height, consensus: consensus.status() },
+          "node stopped",
+        );
         // A stop right after start can come before pino's file is open; nothing is buffered then.
         try {
           logFile.flushSync();
