@@ -14,15 +14,23 @@
  *   peers.json     the last peer list announced, so a restarted node can reach its peers at once
  *   ready.json     ReadyInfo, written atomically once the listeners are bound
  *
- * Transactions: a client submits to any node; the ledger makes it durable and acknowledges it; the node
- * forwards it to every other validator (`lattice/tx/v1`, re-sent while it is not final) so any leader
- * can include it. Blocks are applied to the ledger in height order from the stored chain, on every node,
+ * Transactions: a client submits to any node; the ledger makes it durable (group commit, fsync'd) and
+ * only then acknowledges it; the node forwards it to every other validator (`lattice/tx/v1`, gathered
+ * for GOSSIP_BATCH_MS so one signed envelope carries many, re-sent while it is not final) so any leader
+ * can include it. A peer's copy goes through the same `submit` door (its signature is verified once
+ * there, never again on this node: see core/ledger/door-checked-validator.ts). Blocks are applied to the ledger in height order from the stored chain, on every node,
  * so an invalid transaction is rejected identically everywhere.
  *
  * Start-up catch-up: before its consensus engine starts, the node asks its peers for the finalized
  * blocks above its height (`lattice/sync/v1`), checks each answer (hash chain + q finalization
  * signatures, sync.ts), stores and applies them, and only then builds the Simplex replica from its
  * journal, so the replica starts at the synced height and Simplex's own by-view catch-up covers the rest.
+ * Peers arrive one by one (the orchestrator announces each node as soon as its API answers); every
+ * announcement wakes the sync wait, so a fresh chain starts once f + 1 peers answered "nothing above 0".
+ *
+ * Durability: votes are fsync'd before they are sent (sqlite-journal.ts, "Durability, exactly"); an
+ * acknowledged transaction is fsync'd before the acknowledgement (core/ledger); the ledger and state
+ * stores are derived from the stored chain and re-applied from it in height order after a crash.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -7,7 +7,9 @@
  * Readiness of `up` (devnet-anchors §10.8, semantic and flake-proof): every node wrote ready.json, every
  * API answers, peers were announced, every /readyz answers 200 (peers connected and a first certified
  * round seen, per the contract), and dev account 0 is funded on every node. Each step is a condition
- * polled every few ms under one deadline, and each is timed.
+ * polled every few ms under one deadline, and each is timed. Peers are announced incrementally: each
+ * node, once its API answers, gets every live peer (and they get it), so the first nodes connect and
+ * start consensus while the last ones are still starting.
  *
  * Guarantees: ports are always 0 (the OS picks), one directory per devnet, a directory lock and a check
  * of live pids refuse a second `up`; a failed `up` stops every process it started; an existing
