@@ -91,8 +91,20 @@ describe("directory lock and pid checks", () => {
 
   test("a live pid counts as our node only when its command line names the node's config", async () => {
     const marker = join(dir, "node.json");
-    const p = Bun.spawn([process.execPath, "-e", "setTimeout(() => {}, 20000)", marker]);
+    // The child says "up" once it runs: before that, /proc may still show the pre-exec command line.
+    const p = Bun.spawn([process.execPath, "-e", 'console.log("up"); setTimeout(() => {}, 20000)', marker], {
+      stdout: "pipe",
+    });
     try {
+      const reader = p.stdout.getReader();
+      let seen = "";
+      while (!seen.includes("up")) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        seen += new TextDecoder().decode(chunk.value);
+      }
+      reader.releaseLock();
+      expect(seen).toContain("up");
       expect(pidState(p.pid)).toBe("alive");
       expect(isOurProcess(p.pid, marker)).toBe(true);
       expect(isOurProcess(p.pid, join(dir, "other.json"))).toBe(false);
