@@ -87,6 +87,9 @@ import { answerSync, checkSyncResponse, quorumOf } from "./sync.ts";
 
 /** How long client transactions gather before one forward to the peers. */
 const GOSSIP_BATCH_MS = 3;
+/** Peers' transactions admitted per macrotask, and most waiting (see admitPeerTxs). */
+const PEER_TX_SLICE = 128;
+const PEER_TX_BACKLOG = 20_000;
 
 export interface ClusterNodeOptions {
   readonly cluster: LoadedCluster;
@@ -390,9 +393,28 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     }
   }, 1000);
 
+  // Peers' transactions are admitted in slices of PEER_TX_SLICE per macrotask: each costs a signature
+  // verify, and a forward of a thousand must not hold Simplex's messages (queued behind it on the same
+  // event loop) past their timeouts. Beyond PEER_TX_BACKLOG waiting, forwards are dropped: the origin
+  // node holds (and re-forwards) every one of them, nothing acknowledged depends on this copy.
+  const peerTxs: Uint8Array[] = [];
+  let peerTxsAt = 0;
+  let peerTxsScheduled = false;
   function onPeerTxs(m: TxsEmit): void {
+    const room = PEER_TX_BACKLOG - (peerTxs.length - peerTxsAt);
+    for (let i = 0; i < m.txs.length && i < room; i++) peerTxs.push(m.txs[i]!);
+    if (!peerTxsScheduled && peerTxs.length > peerTxsAt) {
+      peerTxsScheduled = true;
+      setImmediate(admitPeerTxs);
+    }
+  }
+  function admitPeerTxs(): void {
+    peerTxsScheduled = false;
+    if (stopping) return;
+    const end = Math.min(peerTxs.length, peerTxsAt + PEER_TX_SLICE);
     let fresh = 0;
-    for (const bytes of m.txs) {
+    for (; peerTxsAt < end; peerTxsAt++) {
+      const bytes = peerTxs[peerTxsAt]!;
       let id: Uint8Array;
       try {
         id = transferId(bytes);
@@ -410,6 +432,17 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         },
         () => fromPeers.delete(hex),
       );
+    }
+    if (peerTxsAt === peerTxs.length) {
+      peerTxs.length = 0;
+      peerTxsAt = 0;
+    } else {
+      if (peerTxsAt > 4096) {
+        peerTxs.splice(0, peerTxsAt);
+        peerTxsAt = 0;
+      }
+      peerTxsScheduled = true;
+      setImmediate(admitPeerTxs);
     }
     if (fresh > 0) scheduleValidate();
   }
@@ -435,6 +468,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     },
   });
   let sawFinalized = false;
+  consensus.hold();
 
   // ---- start-up sync
   const syncWaiters = new Set<(m: SyncEmit) => void>();

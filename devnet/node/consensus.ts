@@ -23,6 +23,11 @@ export interface ConsensusStatus {
 
 export interface ClusterConsensus {
   readonly kind: "simplex" | "wan";
+  /**
+   * Keep the consensus messages that arrive before `start` (the node is up, start-up sync is running),
+   * for the engines to handle when they start. Idempotent; a no-op once started.
+   */
+  hold(): void;
   /** Host the engines (after the node caught up with its peers). Idempotent. */
   start(): void;
   /** Remove the engines. Idempotent. */

@@ -17,6 +17,7 @@ import type { Effect, Engine, EngineContext, EngineEvent } from "../../core/engi
 import { Prng } from "../../core/engine/prng.ts";
 import type { JournalRecord, SimplexJournal } from "../../core/bft/simplex-journal.ts";
 import { type FinalizedBlock, FINALIZED_EVENT, SimplexEngine } from "../../core/bft/simplex.ts";
+import { SIMPLEX_PROTOCOL } from "../../core/bft/simplex-messages.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
 import { transferId } from "../../core/tx/transfer.ts";
 import type { ByzantineMode } from "../../net/api/admin-app.ts";
@@ -73,6 +74,27 @@ class TappedJournal implements SimplexJournal {
   }
 }
 
+/** Most Simplex messages kept while the replica is not started yet (start-up sync). */
+const EARLY_MESSAGES = 1024;
+
+/**
+ * Stands in for the replica (same engine id, Simplex protocol) from node start until the replica exists,
+ * keeping the messages that arrive meanwhile: peers that finished their start-up sync first already
+ * propose and vote, and a dropped view-1 proposal costs the whole cluster a view timeout.
+ */
+class EarlyBuffer implements Engine {
+  readonly protocols: readonly string[] = [SIMPLEX_PROTOCOL];
+  readonly messages: EngineEvent[] = [];
+  constructor(readonly id: string) {}
+  handle(event: EngineEvent): readonly Effect[] {
+    if (event.kind === "message") {
+      if (this.messages.length >= EARLY_MESSAGES) this.messages.shift();
+      this.messages.push(event);
+    }
+    return [];
+  }
+}
+
 /**
  * An engine whose outgoing effects pass through the current byzantine transformer, and whose every step
  * runs inside one journal transaction (sqlite-journal.ts "Group commit"): the step's votes are durable
@@ -92,8 +114,18 @@ class SwitchableEngine implements Engine {
     this.protocols = inner.protocols;
     this.#prng = new Prng(seed);
   }
+  /** Messages that arrived before this replica existed, handed to it right after its `start`. */
+  early: EngineEvent[] = [];
   handle(event: EngineEvent, ctx: EngineContext): readonly Effect[] {
-    const effects = this.journal.batch(() => this.inner.handle(event, ctx));
+    const effects = this.journal.batch(() => {
+      const out = [...this.inner.handle(event, ctx)];
+      if (event.kind === "start" && this.early.length > 0) {
+        const early = this.early;
+        this.early = [];
+        for (const e of early) out.push(...this.inner.handle(e, ctx));
+      }
+      return out;
+    });
     const t = this.transform;
     if (t === null) return effects;
     return effects.flatMap((e) => t(e, this.id, this.#prng));
@@ -105,6 +137,7 @@ export class SimplexConsensus implements ClusterConsensus {
   readonly #o: SimplexConsensusOptions;
   #engine: SimplexEngine | null = null;
   #host: SwitchableEngine | null = null;
+  #early: EarlyBuffer | null = null;
   #mode: ByzantineMode = "honest";
   /** Transaction ids (hex) in proposals of recent views, by view. */
   readonly #byView = new Map<number, { ids: Uint8Array[]; hexes: string[] }>();
@@ -112,6 +145,12 @@ export class SimplexConsensus implements ClusterConsensus {
 
   constructor(options: SimplexConsensusOptions) {
     this.#o = options;
+  }
+
+  hold(): void {
+    if (this.#engine !== null || this.#early !== null) return;
+    this.#early = new EarlyBuffer(toHex(nativeEd25519.publicKey(this.#o.secretKey)));
+    this.#o.node.addEngine(this.#early);
   }
 
   start(): void {
@@ -134,6 +173,11 @@ export class SimplexConsensus implements ClusterConsensus {
     this.#engine = engine;
     this.#host = new SwitchableEngine(engine, o.validators.indexOf(engine.id) + 1, o.journal);
     this.#applyMode();
+    if (this.#early !== null) {
+      o.node.removeEngine(this.#early);
+      this.#host.early = this.#early.messages;
+      this.#early = null;
+    }
     o.node.onEmit((e) => {
       if (e.engine !== engine.id) return;
       if (e.name === FINALIZED_EVENT) this.#finalized(e.data as FinalizedBlock);
