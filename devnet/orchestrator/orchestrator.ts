@@ -345,9 +345,11 @@ export async function up(o: UpOptions): Promise<UpResult> {
     const checking = new Set<number>();
     let readyFilesMs = -1;
     let apiAnsweringMs = -1;
+    /** Size of the live set last announced successfully. */
     let announced = 0;
-    let announcing: Promise<void> = Promise.resolve();
-    let announceError: unknown = null;
+    let announcing: Promise<void> | null = null;
+    let retryAt = 0;
+    let lastAnnounceError: unknown = null;
     const nodeWith = (s: NodeState, r: ReadyInfo): NodeState => ({
       ...s,
       apiUrl: r.apiUrl,
@@ -359,41 +361,56 @@ export async function up(o: UpOptions): Promise<UpResult> {
       ...state!,
       nodes: state!.nodes.map((s, i) => (answered.has(i) ? nodeWith(s, ready[i]!) : s)),
     });
-    await until(
-      "every node's ready.json, API and peer announcement",
-      deadline,
-      async () => {
-        if (announceError !== null) throw announceError;
-        for (let i = 0; i < n; i++) {
-          if (ready[i] === null) ready[i] = readReady(paths.node(i).readyFile);
-          const r = ready[i];
-          if (r === null || r === undefined || answered.has(i) || checking.has(i)) continue;
-          checking.add(i);
-          void tryJson(`${r.apiUrl}/healthz`, 1_000).then((res) => {
-            checking.delete(i);
-            if (res?.status === 200) answered.add(i);
-          });
-        }
-        if (readyFilesMs < 0 && ready.every((r) => r !== null)) readyFilesMs = ms();
-        if (answered.size > announced && (answered.size >= 2 || answered.size === n)) {
-          // One announcement at a time, each with the full live set: a later one supersedes.
-          announced = answered.size;
-          const snapshot = liveState();
-          const live = snapshot.nodes.filter((x) => answered.has(x.index));
-          announcing = announcing
-            .then(() => announcePeers({ ...snapshot, nodes: live }))
-            .catch((err: unknown) => {
-              announceError = err;
+    // One announcement at a time, each with the whole live set (taken when it starts, so nodes that
+    // came up meanwhile join it); a failed one (a node too busy to answer in time, e.g. 16 devnets
+    // starting at once) is retried after a pause until the deadline.
+    const announce = () => {
+      if (announcing !== null || performance.now() < retryAt) return;
+      if (answered.size <= announced || (answered.size < 2 && answered.size < n)) return;
+      const snapshot = liveState();
+      const live = snapshot.nodes.filter((x) => answered.has(x.index));
+      announcing = announcePeers({ ...snapshot, nodes: live })
+        .then(
+          () => {
+            announced = Math.max(announced, live.length);
+          },
+          (err: unknown) => {
+            lastAnnounceError = err;
+            retryAt = performance.now() + 250;
+          },
+        )
+        .finally(() => {
+          announcing = null;
+        });
+    };
+    try {
+      await until(
+        "every node's ready.json, API and peer announcement",
+        deadline,
+        async () => {
+          for (let i = 0; i < n; i++) {
+            if (ready[i] === null) ready[i] = readReady(paths.node(i).readyFile);
+            const r = ready[i];
+            if (r === null || r === undefined || answered.has(i) || checking.has(i)) continue;
+            checking.add(i);
+            void tryJson(`${r.apiUrl}/healthz`, 1_000).then((res) => {
+              checking.delete(i);
+              if (res?.status === 200) answered.add(i);
             });
-        }
-        if (answered.size < n) return false;
-        if (apiAnsweringMs < 0) apiAnsweringMs = ms();
-        await announcing;
-        if (announceError !== null) throw announceError;
-        return announced === n;
-      },
-      check,
-    );
+          }
+          if (readyFilesMs < 0 && ready.every((r) => r !== null)) readyFilesMs = ms();
+          announce();
+          if (answered.size < n) return false;
+          if (apiAnsweringMs < 0) apiAnsweringMs = ms();
+          return announced === n;
+        },
+        check,
+      );
+    } catch (err) {
+      // A timeout while announcing says why the announcement did not go through.
+      if (lastAnnounceError !== null && announced < n && answered.size === n) throw lastAnnounceError;
+      throw err;
+    }
     state = liveState();
     writeState(paths.state, state);
     const current = state;
