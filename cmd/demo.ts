@@ -1,5 +1,5 @@
 /**
- * `lattice demo`: what `npm start` runs until `lattice devnet up` exists. It walks through the
+ * `lattice demo`: a short, self-checking tour. It walks through the
  * parts of a node that work today, on real keys and real cryptography, and checks each result,
  * so a new user sees in seconds what Lattice is made of. Exits 1 if any check fails.
  */
@@ -149,7 +149,9 @@ function thresholdSteps(): DemoStep[] {
 export function registerDemo(program: Command, outputFor: OutputFor): void {
   program
     .command("demo")
-    .description("a guided run of what works today, with every result checked (what npm start runs)")
+    .description(
+      "a guided, self-checking tour of the cryptography: dev keys, addresses, Ed25519, a live BLS DKG and threshold signing",
+    )
     .action((_opts, cmd: Command) => {
       const out = outputFor(cmd);
       out.info(`Lattice demo — dev mnemonic "${DEV_MNEMONIC}"`);
