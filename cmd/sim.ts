@@ -1,12 +1,19 @@
 /**
  * `lattice sim`: run the deterministic simulator (devnet/sim) and check its invariants. Prints the
- * derived plan up front, then heights, violations, speed and the event-log hash; exits 1 on any
- * violation (or a vacuous run) with the one-line replay command.
+ * derived plan up front, then heights (or WAN rounds), violations, speed and the event-log hash; exits 1
+ * on any violation (or a vacuous run) with the one-line replay command.
+ *
+ * Two layers: `--layer wan` (the default from 16 nodes) runs the full WAN pipeline (devnet/sim/wan:
+ * farmer quorums, harvesters agreeing through Simplex, miners, finality, beacon) under a client load,
+ * with DEALER-MADE quorum keys; `--layer simplex` (the default below 16 nodes) runs the Simplex quorums
+ * that key themselves live with the DKG (devnet/sim/run.ts), and Twins scenarios.
  */
 import type { Command } from "commander";
 import { runTwins } from "../devnet/sim/twins.ts";
 import { parseFaultSpec } from "../devnet/sim/faults.ts";
 import { runSimulation } from "../devnet/sim/run.ts";
+import { WAN_SWARM_EXCLUDED } from "../devnet/sim/wan/wan-faults.ts";
+import { runWanSimulation, WAN_ROUND_MS, type WanSimReport } from "../devnet/sim/wan/wan-run.ts";
 import { EXIT_FAILURE, UsageError } from "./exit-codes.ts";
 import type { OutputFor } from "./keys.ts";
 
@@ -27,15 +34,47 @@ interface SimOpts {
   twins?: string;
   split?: string;
   views: string;
+  layer?: string;
+  load?: string;
+}
+
+/** Human-readable lines of a WAN run (the JSON form is the report itself). */
+function wanLines(r: WanSimReport): string[] {
+  const t = r.transactions;
+  return [
+    ...r.progress.map(
+      (p) =>
+        `t=${(p.at / 1000).toFixed(1).padStart(6)} s  rounds ${String(p.rounds).padStart(4)}  transfers final ${String(p.finalized).padStart(6)}  client-open ${p.open}`,
+    ),
+    `rounds finalized ${r.roundsFinalized} (honest nodes ${r.nodeRounds.min}..${r.nodeRounds.max})`,
+    `transfers: ${t.submitted} submitted (${t.twins} double-spend twins, ${t.overspends} overspends), ${t.acknowledged} acknowledged, ${t.finalized} finalized, ${t.retries} client retries`,
+    ...r.checks.map((c) => `${c.status.padEnd(7)} ${c.name}: ${c.detail}`),
+    `faults fired: ${
+      Object.entries(r.faultsFired)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") || "none"
+    }${
+      Object.keys(r.engineFaults).length > 0
+        ? `; byzantine acts: ${Object.entries(r.engineFaults)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")}`
+        : ""
+    }`,
+    `verdict ${r.verdict}; ${r.violations.length} violations${r.unfired.length > 0 ? `; never fired: ${r.unfired.join(", ")}` : ""}; evidence ${r.evidence}`,
+    `${r.simSeconds} s simulated in ${r.wallSeconds} s wall (${r.speed}x), ${r.cpuSeconds} s CPU (${r.speedCpu}x); event-log ${r.eventLogHash}`,
+  ];
 }
 
 export function registerSim(program: Command, outputFor: OutputFor): void {
   program
     .command("sim")
     .description(
-      "run the deterministic simulator: Simplex quorums (farmer quorums of 4, plus a harvester quorum of 7 " +
-        "drawn by the seed when nodes >= 7) that first run their DKG over their own log, under faults, then " +
-        "a healed liveness phase; exit 1 on any violation",
+      "run the deterministic simulator under faults, then a healed liveness phase; exit 1 on any violation. " +
+        "--layer wan (default from 16 nodes): the full WAN pipeline (2 farmer quorums of 5, 4 harvesters, 2 miners " +
+        "at 16 nodes) with a client load, dealer-made quorum keys. --layer simplex (default below 16): Simplex " +
+        "quorums (farmer quorums of 4, plus a harvester quorum of 7 drawn by the seed when nodes >= 7) that first " +
+        "run their DKG over their own log",
     )
     .option("--seed <n>", "seed: the same seed replays the same run exactly", "1")
     .option("--nodes <n>", "number of nodes (16 gives quorums 4+4+4+4 and 7)", "4")
@@ -54,6 +93,11 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
     .option("--twins <hosts>", "Twins scenario (4 nodes): hosts to duplicate, e.g. n0,n1")
     .option("--split <hosts>", "Twins scenario: one side of the partition, e.g. n0,n1,n2")
     .option("--views <n>", "Twins scenario: views the partition lasts", "3")
+    .option(
+      "--layer <layer>",
+      "wan (full WAN pipeline, dealer-made quorum keys; default from 16 nodes) or simplex (DKG-keyed Simplex quorums; default below 16)",
+    )
+    .option("--load <n>", "wan layer: client transfers offered per simulated second (default 40)")
     .action((opts: SimOpts, cmd: Command) => {
       const out = outputFor(cmd);
       const seed = int("seed", opts.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -84,11 +128,49 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      const nodes = int("nodes", opts.nodes, 1, 256);
+      const layer = opts.layer ?? (nodes >= 16 ? "wan" : "simplex");
+      if (layer !== "wan" && layer !== "simplex") throw new UsageError("--layer must be wan or simplex");
+      if (layer === "wan") {
+        if (nodes < 4) throw new UsageError("--layer wan needs --nodes >= 4");
+        if ((opts.suite ?? opts.crypto) !== "model")
+          throw new UsageError("--layer wan runs the model suite only");
+        const config = {
+          seed,
+          nodes,
+          rounds: int("rounds", opts.rounds, 1, 1_000_000),
+          faults: opts.faults,
+          ...(opts.load === undefined ? {} : { load: int("load", opts.load, 0, 100_000) }),
+        };
+        out.info(
+          `simulating the WAN layer: ${config.nodes} nodes, ${config.rounds} rounds (${WAN_ROUND_MS} ms each) then a healed liveness phase, faults ${config.faults}, seed ${seed}`,
+        );
+        out.info(
+          "quorum keys: DEALER-MADE in this mode (seeded t-of-n keys; live DKG keying runs in --layer simplex)",
+        );
+        if (config.faults.trim() === "swarm")
+          out.info(
+            `swarm: ${WAN_SWARM_EXCLUDED.join(" and ")} are not drawn (the WAN engine does not re-send lost messages yet); farmers are never crashed, one harvester and one miner may be`,
+          );
+        const r = runWanSimulation(config);
+        out.info(
+          `layout: farmers ${r.layout.farmerQuorums.map((q) => `[${q.join(",")}]`).join(" ")} harvesters [${r.layout.harvesters.join(",")}] miners [${r.layout.miners.join(",")}]`,
+        );
+        out.info(`plan: ${JSON.stringify(r.plan)}`);
+        if (r.byzantine.length > 0)
+          out.info(`byzantine: ${r.byzantine.map((b) => `${b.host}=${b.mode}`).join(" ")}`);
+        out.result(r, () => wanLines(r).join("\n"));
+        if (r.verdict === "fail" || r.verdict === "vacuous") {
+          out.warn(`replay: ${r.replay}`);
+          process.exitCode = EXIT_FAILURE;
+        }
+        return;
+      }
       const crypto = opts.suite ?? opts.crypto;
       if (crypto !== "model" && crypto !== "real") throw new UsageError("--crypto must be model or real");
       const config = {
         seed,
-        nodes: int("nodes", opts.nodes, 1, 256),
+        nodes,
         rounds: int("rounds", opts.rounds, 1, 1_000_000),
         faults: opts.faults,
         suite: crypto,

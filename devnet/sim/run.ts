@@ -390,7 +390,11 @@ export function buildWorld(o: WorldOptions): BuiltWorld {
 }
 
 /** Schedule the plan's partitions and crashes until `until` (exclusive). */
-export function scheduleFaults(w: BuiltWorld, plan: FaultPlan, until: number): void {
+export function scheduleFaults(
+  w: { readonly sim: Simulator; readonly byzantine: readonly { readonly host: string }[] },
+  plan: FaultPlan,
+  until: number,
+): void {
   const { sim } = w;
   const rng = sim.rng.fork("faults");
   const hosts = sim.hostNames();
