@@ -23,6 +23,15 @@ describe("WAN simulation", () => {
     expect(r.replay).toBe("lattice sim --layer wan --seed 3 --nodes 16 --rounds 15 --faults none");
   }, 60_000);
 
+  test("the acceptance run: seed 1, 16 nodes, 300 rounds, swarm faults: 0 violations, transfers finalized", () => {
+    const r = runWanSimulation({ seed: 1, nodes: 16, rounds: 300, faults: "swarm" });
+    expect(r.violations).toEqual([]);
+    expect(r.verdict).toBe("pass");
+    expect(r.roundsFinalized).toBeGreaterThanOrEqual(250);
+    expect(r.transactions.finalized).toBeGreaterThan(5000);
+    expect(r.byzantine.length).toBeGreaterThan(0);
+  }, 300_000);
+
   test("one farmer quorum with 2 byzantine members of 5 (below its threshold t = 3) keeps every safety invariant", () => {
     const r = runWanSimulation({
       seed: 5,
