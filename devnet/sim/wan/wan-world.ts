@@ -4,7 +4,9 @@
  * streams and net/chaos network, with crash/restart, byzantine engine modes and Twins.
  *
  * Keys: every quorum's threshold key is DEALER-MADE here (seeded, model suite), not keyed live by
- * core/quorum's DKG: the WAN engine takes a fixed epoch-0 committee. `lattice sim` says so in its plan.
+ * core/quorum's DKG: the WAN engine takes a fixed epoch-0 committee with a `KeyShare` per member, and
+ * QuorumEngine keeps its DKG share private (it signs only through `signShare`), so live keys need a small
+ * API on one side first. `lattice sim` says so in its plan; `--layer simplex` runs the live DKG.
  *
  * Crash and restart: the WAN engine persists only its harvester agreement journal, so a restarted host is
  * a fresh WanNode over that journal, at genesis, and catches up from its peers' round archives (peers
