@@ -1,21 +1,32 @@
 /**
  * The cluster node in-process, as a single-validator cluster (Simplex with one member finalizes alone):
  * config and genesis errors are typed (a `wan` genesis is refused as CLUSTER_CONSENSUS_UNSUPPORTED), a
- * transfer goes final, and the admin API's peers, chaos, byzantine and clock routes do what they say,
+ * transfer goes final, rounds carry the block hash and a verifiable finalization certificate, /v1/node
+ * the view and leader, /v1/peers each peer's reputation, and the admin API's peers, chaos, byzantine and clock routes do what they say,
  * refuse bad input without changing anything, and refuse a wrong token.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toHex } from "../../core/crypto/bytes.ts";
+import { voteSigningBytes } from "../../core/bft/simplex-messages.ts";
+import { fromHex, toHex } from "../../core/crypto/bytes.ts";
+import { nativeEd25519 } from "../../core/crypto/ed25519.ts";
 import { isLatticeError } from "../../core/errors/lattice-error.ts";
+import {
+  NodeInfoSchema,
+  PeersSchema,
+  ReputationSchema,
+  RoundDetailSchema,
+  RoundPageSchema,
+} from "../../net/api/schemas.ts";
+import { Reputation } from "../../net/reputation/reputation.ts";
 import { LatticeClient } from "../../net/client/client.ts";
 import { buildTransfer } from "../../net/client/transfer-builder.ts";
 import { devAccounts, devNodeKey } from "../../fixtures/dev-keys.ts";
 import type { ClusterGenesis, ReadyInfo } from "../contract/node-process.ts";
 import { loadCluster } from "./cluster-config.ts";
-import { type ClusterNode, startClusterNode } from "./cluster-node.ts";
+import { type ClusterNode, reputationJson, startClusterNode } from "./cluster-node.ts";
 import { waitFor } from "./cluster-fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lattice-cluster-node-"));
@@ -117,6 +128,68 @@ test("ready.json follows the contract and a transfer goes final", async () => {
   client.close();
 });
 
+test("rounds carry the block hash and a finalization certificate whose signatures verify", async () => {
+  const res = await fetch(`${node.apiUrl}/v1/rounds/latest`);
+  const round = RoundDetailSchema.parse(await res.json());
+  expect(round.hash).toMatch(/^[0-9a-f]{64}$/);
+  const cert = round.certificate;
+  if (cert === null) throw new Error("the latest round of a one-validator cluster has its own certificate");
+  expect(cert).toMatchObject({ kind: "finalize", block: round.hash, signers: [nodeId] });
+  const chain = cert.quorum;
+  const q = (await (await fetch(`${node.apiUrl}/v1/quorums`)).json()) as { quorums: { id: string }[] };
+  expect(chain).toBe(q.quorums[0]!.id);
+  const message = voteSigningBytes(fromHex(chain), cert.view, "finalize", fromHex(cert.block));
+  expect(nativeEd25519.verify(key.publicKey, message, fromHex(cert.signatures[0]!))).toBe(true);
+  const forged = fromHex(cert.signatures[0]!);
+  forged[0]! ^= 1;
+  expect(nativeEd25519.verify(key.publicKey, message, forged)).toBe(false);
+
+  const page = RoundPageSchema.parse(await (await fetch(`${node.apiUrl}/v1/rounds?limit=3`)).json());
+  expect(page.rounds.length).toBeGreaterThan(0);
+  // Round 0 is genesis (no block); every later round is a finalized block.
+  for (const r of page.rounds) {
+    if (r.round === "0") expect(r).toMatchObject({ hash: null, certificate: null });
+    else expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
+  }
+  expect(page.rounds.find((r) => r.round === round.round)?.certificate).toEqual(cert);
+});
+
+test("a peer's reputation as /v1/peers shows it: net/reputation's stats and score", () => {
+  const r = new Reputation();
+  const peer = "ef".repeat(32);
+  expect(reputationJson(r, peer)).toEqual({
+    score: 1,
+    latencyMs: null,
+    latencySamples: 0,
+    accepted: 0,
+    failures: 0,
+    invalid: {},
+    invalidTotal: 0,
+  });
+  r.recordAccepted(peer);
+  r.recordFailure(peer);
+  r.recordInvalid(peer, "bad-signature");
+  r.recordLatency(peer, 40);
+  const j = ReputationSchema.parse(reputationJson(r, peer));
+  expect(j).toEqual({
+    score: r.score(peer),
+    latencyMs: 40,
+    latencySamples: 1,
+    accepted: 1,
+    failures: 1,
+    invalid: { "bad-signature": 1 },
+    invalidTotal: 1,
+  });
+  expect(j.score).toBeLessThan(1);
+});
+
+test("/v1/node shows the consensus view and its leader", async () => {
+  const info = NodeInfoSchema.parse(await (await fetch(`${node.apiUrl}/v1/node`)).json());
+  expect(info.consensus).toMatchObject({ kind: "simplex", running: true, leader: nodeId });
+  expect(info.consensus!.view).toBeGreaterThanOrEqual(1);
+  expect(info.consensus!.finalizedHeight).toBeGreaterThanOrEqual(Number(info.round));
+});
+
 test("admin: peers, chaos, byzantine and clock routes; bad input and a wrong token change nothing", async () => {
   const peer = { nodeId: "cd".repeat(32), addr: "127.0.0.1:1" };
   expect((await admin("POST", "/admin/v1/peers", { peers: [peer] })).status).toBe(200);
@@ -125,13 +198,21 @@ test("admin: peers, chaos, byzantine and clock routes; bad input and a wrong tok
   expect((await admin("POST", "/admin/v1/peers", { peers: [] }, "wrong")).status).toBe(401);
   expect(await (await admin("GET", "/admin/v1/peers")).json()).toEqual({ peers: [peer] });
 
+  const peers = PeersSchema.parse(await (await fetch(`${node.apiUrl}/v1/peers`)).json()).peers;
+  expect(peers).toEqual([expect.objectContaining({ nodeId, self: true, reputation: null })]);
+
   const rule = { from: nodeId, to: peer.nodeId, rule: { partition: true } };
   expect((await admin("PUT", "/admin/v1/chaos", { rules: [rule] })).status).toBe(200);
   const bad = await admin("PUT", "/admin/v1/chaos", { rules: [{ ...rule, from: "nobody" }] });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("VALIDATION");
-  expect(await (await admin("GET", "/admin/v1/chaos")).json()).toEqual({ report: {} });
+  expect(await (await admin("GET", "/admin/v1/chaos")).json()).toEqual({ rules: [rule], report: {} });
+  // An all-clear rule lifts the fault on that link: it is no longer in force.
+  const latency = { from: peer.nodeId, to: nodeId, rule: { latencyMs: 50 } };
+  await admin("PUT", "/admin/v1/chaos", { rules: [latency, { ...rule, rule: { partition: false } }] });
+  expect(await (await admin("GET", "/admin/v1/chaos")).json()).toEqual({ rules: [latency], report: {} });
   expect((await admin("DELETE", "/admin/v1/chaos")).status).toBe(200);
+  expect(await (await admin("GET", "/admin/v1/chaos")).json()).toEqual({ rules: [], report: {} });
 
   expect(await (await admin("GET", "/admin/v1/byzantine")).json()).toEqual({ mode: "honest" });
   expect(await (await admin("PUT", "/admin/v1/byzantine", { mode: "withhold" })).json()).toEqual({

@@ -36,6 +36,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { genesisHash, SIMPLEX_PROTOCOL } from "../../core/bft/simplex-messages.ts";
+import { equalBytes } from "../../core/crypto/bytes.ts";
 import { nativeEd25519 } from "../../core/crypto/ed25519.ts";
 import { type Engine, toEngine } from "../../core/engine/engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
@@ -53,6 +54,8 @@ import { hexOf as toHex } from "../../net/api/hex.ts";
 import { NodeMetrics } from "../../net/api/metrics.ts";
 import { type HttpServer, listen } from "../../net/api/server.ts";
 import type { Topology } from "../../net/api/topology.ts";
+import type { CertificateJson, ReputationJson } from "../../net/api/wire.ts";
+import type { ReputationView } from "../../net/reputation/reputation.ts";
 import { ChaosController } from "../../net/chaos/chaos.ts";
 import { RealClock } from "../../net/clock/real-clock.ts";
 import type { NetLogger } from "../../net/metrics/logger.ts";
@@ -151,6 +154,51 @@ function checkChain(dataDir: string, chainId: number, genesis: string): void {
       `data dir ${dataDir} belongs to chain ${String(saved.chainId)} with genesis ${String(saved.genesis)}`,
     );
   }
+}
+
+/** A peer's reputation as the API shows it (a never-observed peer has score 1 and zero counts). */
+export function reputationJson(r: ReputationView, peer: string): ReputationJson {
+  const p = r.peer(peer);
+  return {
+    score: r.score(peer),
+    latencyMs: p?.latencyMs ?? null,
+    latencySamples: p?.latencySamples ?? 0,
+    accepted: p?.accepted ?? 0,
+    failures: p?.failures ?? 0,
+    invalid: { ...(p?.invalid ?? {}) },
+    invalidTotal: p?.invalidTotal ?? 0,
+  };
+}
+
+/**
+ * Round n of a cluster node is the finalized block at height n (blocks are applied in height order).
+ * Its certificate is the finalization of the block's own view when the journal holds it; a block that
+ * became final through a later block's certificate (start-up sync stores only the last one) has none.
+ */
+export function roundChainJson(
+  journal: SqliteJournal,
+  chain: Uint8Array,
+  validators: readonly string[],
+  round: bigint,
+): { hash: string; certificate: CertificateJson | null } | null {
+  if (round < 1n || round > BigInt(journal.height)) return null;
+  const entry = journal.entry(Number(round));
+  if (entry === null) return null;
+  const cert = journal.finalization(entry.view);
+  const ok = cert !== null && cert.kind === "finalize" && equalBytes(cert.block, entry.hash);
+  return {
+    hash: toHex(entry.hash),
+    certificate: ok
+      ? {
+          kind: "finalize",
+          view: cert.view,
+          block: toHex(cert.block),
+          quorum: toHex(chain),
+          signers: cert.signers.map((i) => validators[i] ?? `#${i}`),
+          signatures: cert.sigs.map((sig) => toHex(sig)),
+        }
+      : null,
+  };
 }
 
 /** Listen on `preferred` first (a restart keeps its ports), else on `fallback`. */
@@ -297,6 +345,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   // ---- validation of pending transactions (so a leader has validated ones to propose)
   let validating = false;
   let validateAgain = false;
+  // Set once the Simplex replica exists (below): newly validated transactions wake an idle leader.
+  let wakeConsensus = (): void => {};
   function scheduleValidate(): void {
     if (validating) {
       validateAgain = true;
@@ -309,7 +359,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           validateAgain = false;
           if (ledgerClosed) break;
           try {
-            await ledger.validatePending();
+            if ((await ledger.validatePending()) > 0) wakeConsensus();
           } catch (err) {
             if (!isLatticeError(err, "LEDGER_CLOSED")) logger.error({ err }, "validation failed");
             break;
@@ -448,7 +498,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   }
 
   // ---- consensus
-  const consensus: ClusterConsensus = new SimplexConsensus({
+  const simplex = new SimplexConsensus({
     node,
     ledger,
     journal,
@@ -457,6 +507,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     secretKey: identity.secretKey,
     blockTimeMs: cluster.consensus.blockTimeMs,
     deltaMs: cluster.consensus.deltaMs,
+    ...(genesis.consensus.kind === "simplex" && genesis.consensus.idleBlockTimeMs !== undefined
+      ? { idleBlockTimeMs: genesis.consensus.idleBlockTimeMs }
+      : {}),
     onFinalized: () => {
       sawFinalized = true;
       void pumpLedger().then(() => scheduleValidate());
@@ -467,6 +520,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       else if (name === "simplex/rejected") logger.debug({ data }, name);
     },
   });
+  const consensus: ClusterConsensus = simplex;
+  wakeConsensus = () => simplex.workAvailable();
   let sawFinalized = false;
   consensus.hold();
 
@@ -601,13 +656,14 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       const addr = new Map(peerList.map((p) => [p.nodeId, p.addr]));
       return validators.map((v) =>
         v === nodeId
-          ? { nodeId: v, addresses: [...tcp.addresses()], self: true, connected: true, latencyMs: 0 }
+          ? { nodeId: v, addresses: [...tcp.addresses()], self: true, connected: true, latencyMs: 0, reputation: null }
           : {
               nodeId: v,
               addresses: addr.has(v) ? [`tcp://${addr.get(v)}`] : [],
               self: false,
               connected: up.has(v),
-              latencyMs: null,
+              latencyMs: node.reputation.peer(v)?.latencyMs ?? null,
+              reputation: reputationJson(node.reputation, v),
             },
       );
     },
@@ -629,6 +685,17 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       nodeId,
       producer: { kind: "consensus", blockTimeMs: cluster.consensus.blockTimeMs },
     }),
+    roundChain: (round) => roundChainJson(journal, cluster.chain, validators, round),
+    consensus: () => {
+      const st = consensus.status();
+      return {
+        kind: st.kind,
+        running: st.running,
+        view: st.view,
+        leader: st.leader,
+        finalizedHeight: st.finalizedHeight,
+      };
+    },
     ready: isReady,
     onInternalError: (err, path) => logger.error({ err, path }, "internal error"),
   });

@@ -6,6 +6,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { addressBytesOf, formatAddress } from "../../core/crypto/address.ts";
+import type { PeerJson, RoundDetailJson } from "../../net/api/wire.ts";
 import { LatticeClient } from "../../net/client/client.ts";
 import { buildTransfer, type SignedTransfer } from "../../net/client/transfer-builder.ts";
 import { ClusterFixture, waitFor } from "./cluster-fixture.ts";
@@ -58,6 +59,10 @@ async function submitAndFinalize(txs: readonly { node: number; t: SignedTransfer
   return last;
 }
 
+async function fetchJson<T>(i: number, path: string): Promise<T> {
+  return (await (await fetch(`${fixture.apiUrl(i)}${path}`)).json()) as T;
+}
+
 /** Expected balances after the final transfers, from genesis. */
 function expectedBalances(all: readonly SignedTransfer[]): Map<string, bigint> {
   const m = new Map(fixture.accounts.map((a) => [a.address as string, BALANCE]));
@@ -101,6 +106,16 @@ test("4 node processes: transfers via different nodes go final with equal balanc
   const first = [0, 1, 2, 3].flatMap((i) => plan(i, 5, 0n).map((t) => ({ node: i, t })));
   const r1 = await submitAndFinalize(first);
   await checkAccounts([0, 1, 2, 3], expectedBalances(first.map((x) => x.t)), r1);
+
+  // Every node holds the same block and certificate for a round; peers' reputation counts their frames.
+  const [b0, b1] = await Promise.all(
+    [0, 1].map((i) => fetchJson<RoundDetailJson>(i, `/v1/rounds/${r1}`)),
+  );
+  if (b0 === undefined || b1 === undefined) throw new Error("two answers");
+  expect(b0.hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(b1.hash).toBe(b0.hash);
+  const { peers } = await fetchJson<{ peers: PeerJson[] }>(0, "/v1/peers");
+  expect(peers.filter((p) => !p.self).map((p) => (p.reputation?.accepted ?? 0) > 0)).toEqual([true, true, true]);
 
   // The status of a transfer is known on a node it was not submitted to.
   const someone = first[0]!.t.id;

@@ -14,6 +14,8 @@ export interface ConsensusStatus {
   readonly kind: "simplex" | "wan";
   readonly running: boolean;
   readonly view: number;
+  /** Node id of the current view's leader; null before the engine exists. */
+  readonly leader: string | null;
   readonly finalizedHeight: number;
   readonly timeouts: number;
   readonly nullifications: number;

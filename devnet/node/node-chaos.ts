@@ -11,7 +11,7 @@
 import type { Clock, ClockHandle, NodeId } from "../../core/engine/engine.ts";
 import type { ChaosRuleJson } from "../../net/api/admin-app.ts";
 import { ApiError } from "../../net/api/api-error.ts";
-import type { ChaosController } from "../../net/chaos/chaos.ts";
+import type { ChaosController, LinkRule } from "../../net/chaos/chaos.ts";
 import type { Transport, TransportHandlers, TransportStats } from "../../net/transport/transport.ts";
 
 /** A clock whose `now()` is the inner clock's plus an adjustable offset. */
@@ -70,6 +70,11 @@ export class InboundPartition implements Transport {
 
 const HEX32 = /^[0-9a-f]{64}$/;
 
+/** A rule that changes something (an all-zero rule is how a fault is lifted on one link). */
+function ruleActive(r: LinkRule): boolean {
+  return Object.entries(r).some(([k, v]) => (k === "partition" ? v === true : v !== undefined && v !== 0));
+}
+
 /** The admin `chaos` hook of a cluster node. */
 export function nodeChaosHook(
   self: NodeId,
@@ -82,7 +87,12 @@ export function nodeChaosHook(
     if (!HEX32.test(id)) throw new ApiError("VALIDATION", `${field}: a node id (64 hex) or "*" expected`);
     return [id];
   };
+  // The rules in force per directed link, for GET /admin/v1/chaos (the controller keeps them unkeyed).
+  const inForce = new Map<string, ChaosRuleJson>();
   return {
+    rules(): ChaosRuleJson[] {
+      return [...inForce.values()];
+    },
     apply(rules: readonly ChaosRuleJson[]): void {
       // Check everything first: a refused request changes nothing.
       const expanded = rules.flatMap((r, i) => {
@@ -94,6 +104,8 @@ export function nodeChaosHook(
       });
       for (const r of expanded) {
         controller.setRule(r.from, r.to, r.rule);
+        if (ruleActive(r.rule)) inForce.set(`${r.from}>${r.to}`, r);
+        else inForce.delete(`${r.from}>${r.to}`);
         if (r.to === self) {
           if (r.rule.partition === true) inbound.blocked.add(r.from);
           else inbound.blocked.delete(r.from);
@@ -103,6 +115,7 @@ export function nodeChaosHook(
     heal(): void {
       controller.clearAll();
       inbound.blocked.clear();
+      inForce.clear();
     },
     report(): Record<string, Record<string, number>> {
       const out = controller.report();

@@ -8,6 +8,12 @@
  *   transactions themselves are re-checked deterministically when the block is applied (Ledger).
  * - Certified: when a notarization of view v is journaled, the transactions of v's proposal become
  *   `certified` in the ledger; `final` comes from the finalization (applyFinalized).
+ * - Idle pacing (core/bft/simplex.ts "Idle pacing"; genesis `consensus.idleBlockTimeMs`, default
+ *   DEFAULT_IDLE_BLOCK_TIME_MS, 0 = off): a leader with no validated transaction to propose answers
+ *   "nothing yet", and `workAvailable()` (called when the ledger validated new transactions) wakes it, so
+ *   an idle cluster finalizes one empty block per idle interval instead of one per block time, and a
+ *   transaction submitted to it is proposed as soon as the leader has validated it. Until this replica has
+ *   seen a block finalized it always proposes (the devnet's readiness waits for the first block).
  * - Byzantine modes (chaos): the honest engine's outgoing Simplex messages are rewritten by the
  *   simulator's transformers (devnet/sim/byzantine.ts), so misbehaviour is validly signed.
  */
@@ -16,7 +22,13 @@ import { nativeEd25519 } from "../../core/crypto/ed25519.ts";
 import type { Effect, Engine, EngineContext, EngineEvent } from "../../core/engine/engine.ts";
 import { Prng } from "../../core/engine/prng.ts";
 import type { JournalRecord, SimplexJournal } from "../../core/bft/simplex-journal.ts";
-import { type FinalizedBlock, FINALIZED_EVENT, SimplexEngine } from "../../core/bft/simplex.ts";
+import {
+  type FinalizedBlock,
+  FINALIZED_EVENT,
+  type ProposeInfo,
+  SimplexEngine,
+  WORK_NOTICE,
+} from "../../core/bft/simplex.ts";
 import { SIMPLEX_PROTOCOL } from "../../core/bft/simplex-messages.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
 import { transferId } from "../../core/tx/transfer.ts";
@@ -46,6 +58,8 @@ export interface SimplexConsensusOptions {
   readonly secretKey: Uint8Array;
   readonly blockTimeMs: number;
   readonly deltaMs: number;
+  /** Idle pacing interval (default DEFAULT_IDLE_BLOCK_TIME_MS, at least blockTimeMs; 0 = off). */
+  readonly idleBlockTimeMs?: number;
   /** Most transactions per block (default MAX_BLOCK_TXS). */
   readonly maxBlockTxs?: number;
   /** A block was finalized and stored at `height`. */
@@ -55,6 +69,18 @@ export interface SimplexConsensusOptions {
   /** Something an operator should see (evidence, rejected input). */
   readonly onNotice?: (name: string, data: unknown) => void;
 }
+
+/** A leader with nothing to propose still proposes (an empty block) this long into its view. */
+export const DEFAULT_IDLE_BLOCK_TIME_MS = 1000;
+
+/** The idle interval the engine gets: undefined = off (genesis 0); never below the block time. */
+export function idleBlockTimeOf(blockTimeMs: number, idleBlockTimeMs: number | undefined): number | undefined {
+  if (idleBlockTimeMs === 0) return undefined;
+  return Math.max(blockTimeMs, idleBlockTimeMs ?? DEFAULT_IDLE_BLOCK_TIME_MS);
+}
+
+/** Body of the local request that becomes the engine's work notice (see SwitchableEngine). */
+const WORK_REQUEST = "simplex/work";
 
 /** Views an included-but-not-final transaction is kept out of new proposals. */
 const INFLIGHT_VIEWS = 8;
@@ -117,6 +143,11 @@ class SwitchableEngine implements Engine {
   /** Messages that arrived before this replica existed, handed to it right after its `start`. */
   early: EngineEvent[] = [];
   handle(event: EngineEvent, ctx: EngineContext): readonly Effect[] {
+    // The node runtime has no public way to hand one engine a notice; a local request carries it.
+    if (event.kind === "request" && event.body === WORK_REQUEST) {
+      const effects = this.handle({ kind: "notice", name: WORK_NOTICE, data: null }, ctx);
+      return [...effects, { kind: "reply", requestId: event.requestId, body: null }];
+    }
     const effects = this.journal.batch(() => {
       const out = [...this.inner.handle(event, ctx)];
       if (event.kind === "start" && this.early.length > 0) {
@@ -142,6 +173,8 @@ export class SimplexConsensus implements ClusterConsensus {
   /** Transaction ids (hex) in proposals of recent views, by view. */
   readonly #byView = new Map<number, { ids: Uint8Array[]; hexes: string[] }>();
   readonly #inflight = new Map<string, { view: number; height: number }>();
+  /** Set by the first finalized block this replica sees: until then an idle leader proposes anyway. */
+  #sawFinalized = false;
 
   constructor(options: SimplexConsensusOptions) {
     this.#o = options;
@@ -157,6 +190,7 @@ export class SimplexConsensus implements ClusterConsensus {
     if (this.#engine !== null) return;
     const o = this.#o;
     const journal = new TappedJournal(o.journal, (r) => this.#onJournal(r));
+    const idleBlockTime = idleBlockTimeOf(o.blockTimeMs, o.idleBlockTimeMs);
     const engine = new SimplexEngine({
       chain: o.chain,
       members: o.validators,
@@ -165,8 +199,9 @@ export class SimplexConsensus implements ClusterConsensus {
       journal,
       delta: o.deltaMs,
       blockTime: o.blockTimeMs,
+      ...(idleBlockTime === undefined ? {} : { idleBlockTime }),
       app: {
-        propose: (info) => this.#propose(info.view, info.height),
+        propose: (info) => this.#propose(info),
         verify: (payload, info) => this.#verify(payload, info.view, info.height),
       },
     });
@@ -186,6 +221,13 @@ export class SimplexConsensus implements ClusterConsensus {
     o.node.addEngine(this.#host);
   }
 
+  /** The ledger has newly validated transactions: a leader waiting idle proposes them now. */
+  workAvailable(): void {
+    const host = this.#host;
+    if (host === null) return;
+    void this.#o.node.request(host.id, WORK_REQUEST, SIMPLEX_PROTOCOL).catch(() => {});
+  }
+
   stop(): void {
     if (this.#host === null) return;
     this.#o.node.removeEngine(this.#host);
@@ -193,11 +235,13 @@ export class SimplexConsensus implements ClusterConsensus {
   }
 
   status(): ConsensusStatus {
-    const s = this.#engine?.stats();
+    const e = this.#engine;
+    const s = e?.stats();
     return {
       kind: "simplex",
       running: this.#host !== null,
       view: s?.view ?? 0,
+      leader: e === null || s === undefined ? null : (this.#o.validators[e.leaderIndex(s.view)] ?? null),
       finalizedHeight: s?.finalizedHeight ?? this.#o.journal.height,
       timeouts: s?.timeouts ?? 0,
       nullifications: s?.nullifications ?? 0,
@@ -249,7 +293,8 @@ export class SimplexConsensus implements ClusterConsensus {
     }
   }
 
-  #propose(view: number, height: number): Uint8Array {
+  #propose(info: ProposeInfo): Uint8Array | null {
+    const { view, height } = info;
     const max = this.#o.maxBlockTxs ?? MAX_BLOCK_TXS;
     // Ask for more than fit: some are in flight in a recent block.
     const candidates = this.#o.ledger.takeValidated(max + this.#inflight.size);
@@ -265,6 +310,7 @@ export class SimplexConsensus implements ClusterConsensus {
       txs.push(env.bytes);
       bytes += env.bytes.length;
     }
+    if (txs.length === 0 && info.mayWait && this.#sawFinalized) return null;
     this.#remember(view, height, txs);
     return encodeBlockPayload(txs);
   }
@@ -291,6 +337,7 @@ export class SimplexConsensus implements ClusterConsensus {
   }
 
   #finalized(b: FinalizedBlock): void {
+    this.#sawFinalized = true;
     // Views below a finalized one are settled (final or dead); its own transactions stay in flight
     // until the ledger has applied the block and dropped them from the validated set.
     for (const [v, rec] of this.#byView) {

@@ -38,6 +38,8 @@ function round(n: number, txs: RoundDetailJson["txs"]): RoundDetailJson {
     txCount: txs.length,
     rejectedCount: 0,
     note: null,
+    hash: null,
+    certificate: null,
     txs,
   };
 }

@@ -9,7 +9,8 @@
  *   PUT      /admin/v1/accounts/{address}/balance  {"balance": "<u64>"} (solo mode: like anvil_setBalance)
  *   PUT/DELETE /admin/v1/chaos             per-link fault rules / heal everything (devnet fills the hook)
  *   GET/PUT  /admin/v1/byzantine           {"mode": ...} (devnet fills the hook)
- *   GET      /admin/v1/chaos               {"report": fired faults per link and kind}
+ *   GET      /admin/v1/chaos               {"rules": [{from, to, rule}] in force, "report": fired faults
+ *                                          per link and kind}
  *   GET/POST /admin/v1/peers               {"peers": [{"nodeId": hex, "addr": "127.0.0.1:PORT"}]}: the full
  *                                          peer list, replacing the previous one (multi-node nodes)
  *   GET/PUT  /admin/v1/clock               {"offsetMs": n}: skew this node's clock (multi-node nodes)
@@ -48,6 +49,8 @@ export interface AdminHooks {
     apply(rules: readonly ChaosRuleJson[]): void;
     heal(): void;
     report(): Record<string, Record<string, number>>;
+    /** The rules in force, one per directed link (expanded from `*`); healed links are absent. */
+    rules(): readonly ChaosRuleJson[];
   };
   readonly byzantine?: { get(): ByzantineMode; set(mode: ByzantineMode): void };
   /** The node's peer list (devnet/contract/node-process.ts PeersUpdate). */
@@ -190,7 +193,7 @@ export function createAdminApp(hooks: AdminHooks, token: string): Hono {
   });
   app.get("/admin/v1/chaos", (c) => {
     const chaos = hooks.chaos ?? missing("chaos (multi-node nodes only)");
-    return c.json({ report: chaos.report() });
+    return c.json({ rules: chaos.rules(), report: chaos.report() });
   });
   app.get("/admin/v1/peers", (c) => {
     const peers = hooks.peers ?? missing("peers (multi-node nodes only)");

@@ -13,6 +13,7 @@ import { type KeyPair, keyPairFromSeed } from "../../core/crypto/ed25519.ts";
 import { sha256 } from "../../core/crypto/sha256.ts";
 import { encodeTransfer, signTransfer, type Transfer } from "../../core/tx/transfer.ts";
 import { type SoloNode, startSoloNode } from "./solo-node.ts";
+import { NodeInfoSchema, PeersSchema, RoundDetailSchema } from "./schemas.ts";
 import { type ApiEvent, type TransferJson, transferToJson } from "./wire.ts";
 
 const CHAIN = 31337;
@@ -296,6 +297,8 @@ describe("happy paths", () => {
       txs: { id: string; status: string }[];
     };
     expect(round.txs.map((t) => t.id)).toContain(ida);
+    // A solo node has no consensus blocks: the fields are there, null, and the answer fits the schema.
+    expect(RoundDetailSchema.parse(round)).toMatchObject({ hash: null, certificate: null });
     const latest = (await (await fetch(`${node.apiUrl}/v1/rounds/latest`)).json()) as { round: string };
     expect(latest.round).toBe(produced.round);
     const page1 = (await (await fetch(`${node.apiUrl}/v1/rounds?limit=1`)).json()) as {
@@ -309,8 +312,9 @@ describe("happy paths", () => {
     expect(BigInt(page2.rounds[0]!.round)).toBeLessThan(BigInt(produced.round));
     const info = (await (await fetch(`${node.apiUrl}/v1/node`)).json()) as Record<string, unknown>;
     expect(info).toMatchObject({ chainId: CHAIN, mode: "solo", nodeId: node.nodeId, round: produced.round });
-    const peers = (await (await fetch(`${node.apiUrl}/v1/peers`)).json()) as { peers: { self: boolean }[] };
-    expect(peers.peers).toEqual([expect.objectContaining({ self: true, nodeId: node.nodeId })]);
+    expect(NodeInfoSchema.parse(info).consensus).toBeNull();
+    const peers = PeersSchema.parse(await (await fetch(`${node.apiUrl}/v1/peers`)).json());
+    expect(peers.peers).toEqual([expect.objectContaining({ self: true, nodeId: node.nodeId, reputation: null })]);
     const quorums = (await (await fetch(`${node.apiUrl}/v1/quorums`)).json()) as {
       quorums: { members: string[] }[];
     };

@@ -56,6 +56,8 @@ import type { Topology } from "./topology.ts";
 import {
   type AccountJson,
   type ApiEventType,
+  type CertificateJson,
+  type ConsensusJson,
   type NodeMode,
   type RoundJson,
   type TransferJson,
@@ -76,6 +78,13 @@ export interface ApiDeps {
     readonly nodeId: string;
     readonly producer: { readonly kind: "automine" | "interval" | "consensus"; readonly blockTimeMs: number };
   };
+  /**
+   * The consensus block and finalization certificate of a round (multi-node nodes); absent on a solo
+   * node, whose rounds then show `hash` and `certificate` as null.
+   */
+  readonly roundChain?: (round: bigint) => { readonly hash: string; readonly certificate: CertificateJson | null } | null;
+  /** Where consensus is (view, leader); absent on a solo node (`consensus: null`). */
+  readonly consensus?: () => ConsensusJson;
   /** True once the node can serve (recovered, producing or following consensus). */
   readonly ready: () => boolean;
   /** Where unexpected errors are reported (the node's logger). */
@@ -213,7 +222,8 @@ const eventsRoute = createRoute({
 const HEX64 = /^[0-9a-f]{64}$/;
 const U64 = /^(0|[1-9][0-9]{0,19})$/;
 
-function roundJson(b: BlockRecord): RoundJson {
+function roundJson(b: BlockRecord, chain: ApiDeps["roundChain"]): RoundJson {
+  const c = chain?.(b.round) ?? null;
   return {
     round: b.round.toString(),
     root: toHex(b.root),
@@ -221,6 +231,8 @@ function roundJson(b: BlockRecord): RoundJson {
     txCount: b.txCount,
     rejectedCount: b.rejectedCount,
     note: b.note,
+    hash: c?.hash ?? null,
+    certificate: c?.certificate ?? null,
   };
 }
 
@@ -418,7 +430,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHo
     const last = page[page.length - 1];
     return c.json(
       {
-        rounds: page.map(roundJson),
+        rounds: page.map((b) => roundJson(b, deps.roundChain)),
         next: rows.length > n && last !== undefined ? last.round.toString() : null,
       },
       200,
@@ -433,7 +445,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHo
     if (found === null) throw new ApiError("ROUND_NOT_FOUND", `no round ${round}`);
     return c.json(
       {
-        ...roundJson(found.block),
+        ...roundJson(found.block, deps.roundChain),
         txs: found.txs.map((t) => ({
           id: toHex(t.id),
           status: t.code === null ? ("final" as const) : ("rejected" as const),
@@ -457,6 +469,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHo
         root: toHex(ledger.root),
         mempool: { size: ledger.mempoolSize, capacity: ledger.mempoolCapacity },
         producer: { kind: info.producer.kind, blockTimeMs: info.producer.blockTimeMs },
+        consensus: deps.consensus?.() ?? null,
       },
       200,
     );

@@ -90,6 +90,17 @@ export const AccountSchema = z
   })
   .openapi("Account");
 
+export const CertificateSchema = z
+  .strictObject({
+    kind: z.literal("finalize"),
+    view: z.number().int().min(0),
+    block: hex(32, "hash of the finalized block"),
+    quorum: z.string(),
+    signers: z.array(hex(32, "signer's node id")),
+    signatures: z.array(hex(64, "signer's Ed25519 signature on the finalize vote")),
+  })
+  .openapi("FinalizationCertificate");
+
 export const RoundSchema = z
   .object({
     round: U64String,
@@ -98,6 +109,8 @@ export const RoundSchema = z
     txCount: z.number().int(),
     rejectedCount: z.number().int(),
     note: z.string().nullable(),
+    hash: hex(32, "consensus block hash (null on a solo node)").nullable(),
+    certificate: CertificateSchema.nullable(),
   })
   .openapi("Round");
 
@@ -129,8 +142,29 @@ export const NodeInfoSchema = z
       kind: z.enum(["automine", "interval", "consensus"]),
       blockTimeMs: z.number().int(),
     }),
+    consensus: z
+      .strictObject({
+        kind: z.enum(["simplex", "wan"]),
+        running: z.boolean(),
+        view: z.number().int(),
+        leader: z.string().nullable(),
+        finalizedHeight: z.number().int(),
+      })
+      .nullable(),
   })
   .openapi("NodeInfo");
+
+export const ReputationSchema = z
+  .strictObject({
+    score: z.number(),
+    latencyMs: z.number().nullable(),
+    latencySamples: z.number().int(),
+    accepted: z.number().int(),
+    failures: z.number().int(),
+    invalid: z.record(z.string(), z.number().int()),
+    invalidTotal: z.number().int(),
+  })
+  .openapi("Reputation");
 
 export const PeersSchema = z
   .object({
@@ -141,6 +175,7 @@ export const PeersSchema = z
         self: z.boolean(),
         connected: z.boolean(),
         latencyMs: z.number().nullable(),
+        reputation: ReputationSchema.nullable(),
       }),
     ),
   })

@@ -15,7 +15,7 @@ export interface Topology {
 /** The topology of a solo (single-node dev mode) node. */
 export function soloTopology(nodeId: string, addresses: () => string[]): Topology {
   return {
-    peers: () => [{ nodeId, addresses: [...addresses()], self: true, connected: true, latencyMs: 0 }],
+    peers: () => [{ nodeId, addresses: [...addresses()], self: true, connected: true, latencyMs: 0, reputation: null }],
     quorums: () => ({
       epoch: "0",
       quorums: [{ id: "solo", kind: "solo", members: [nodeId], threshold: 1, publicKey: null }],

@@ -75,6 +75,24 @@ export interface AccountJson {
   readonly proof?: ProofJson;
 }
 
+/**
+ * The finalization certificate of a round's block, as the node's consensus journal stores it: one
+ * Ed25519 signature per signer on the block's finalize vote (core/bft/simplex-messages.ts VoteBody).
+ */
+export interface CertificateJson {
+  readonly kind: "finalize";
+  /** Consensus view the block was proposed and finalized in. */
+  readonly view: number;
+  /** Hash of the finalized block, hex (equal to the round's `hash`). */
+  readonly block: string;
+  /** The quorum that signed (its id, as in /v1/quorums). */
+  readonly quorum: string;
+  /** Signers' node ids, ascending by their index in the quorum. */
+  readonly signers: string[];
+  /** Their signatures, hex, in the order of `signers`. */
+  readonly signatures: string[];
+}
+
 export interface RoundJson {
   readonly round: string;
   readonly root: string;
@@ -82,6 +100,10 @@ export interface RoundJson {
   readonly txCount: number;
   readonly rejectedCount: number;
   readonly note: string | null;
+  /** Hash of the consensus block of this round, hex; null on a solo node (no consensus blocks). */
+  readonly hash: string | null;
+  /** Its finalization certificate; null on a solo node, or when this node holds none for that view. */
+  readonly certificate: CertificateJson | null;
 }
 
 export interface RoundTxJson {
@@ -112,6 +134,34 @@ export interface NodeInfoJson {
   readonly root: string;
   readonly mempool: { readonly size: number; readonly capacity: number };
   readonly producer: { readonly kind: "automine" | "interval" | "consensus"; readonly blockTimeMs: number };
+  /** Where consensus is; null on a solo node. */
+  readonly consensus: ConsensusJson | null;
+}
+
+export interface ConsensusJson {
+  readonly kind: "simplex" | "wan";
+  readonly running: boolean;
+  /** The view this replica is in. */
+  readonly view: number;
+  /** Node id of that view's leader, when the protocol has one. */
+  readonly leader: string | null;
+  readonly finalizedHeight: number;
+}
+
+/** What this node observed of a peer (net/reputation): local observations, nothing gossiped. */
+export interface ReputationJson {
+  /** In (0, 1]: 1 for a peer never observed; lowered by failures, invalid input and latency. */
+  readonly score: number;
+  /** EWMA of measured round trips, ms; null before the first sample. */
+  readonly latencyMs: number | null;
+  readonly latencySamples: number;
+  /** Frames accepted from the peer (verified, not replayed). */
+  readonly accepted: number;
+  /** Failures talking to it (unreachable, connect errors, timeouts). */
+  readonly failures: number;
+  /** Invalid input from it, by reason. */
+  readonly invalid: Record<string, number>;
+  readonly invalidTotal: number;
 }
 
 export interface PeerJson {
@@ -120,6 +170,8 @@ export interface PeerJson {
   readonly self: boolean;
   readonly connected: boolean;
   readonly latencyMs: number | null;
+  /** Null for the node itself. */
+  readonly reputation: ReputationJson | null;
 }
 
 export interface QuorumJson {
