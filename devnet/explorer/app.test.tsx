@@ -41,11 +41,12 @@ describe("explorer views at 80x24", () => {
     fits(f);
   });
 
-  test("nodes: health, round, lag, role, quorum, peers, latency, pid", async () => {
+  test("nodes: health, round, lag, role, quorum, peers, latency, reputation, pid", async () => {
     const { r } = await start();
     await r.press("2");
     const f = await r.see("lag");
-    expect(f).toMatch(/> n0\s+up\s+30\s+0\s+farmer\s+q0\s+3\/3\s+1\.5\s+-\s+1000/);
+    expect(f).toMatch(/> n0\s+up\s+30\s+0\s+farmer\s+q0\s+3\/3\s+1\.5\s+0\.97\s+1000/);
+    expect(f).toMatch(/n2\s+up\s+30\s+0\s+farmer\s+q0\s+3\/3\s+3\.5\s+0\.42\s+1002/);
     expect(f).toMatch(/n3\s+up\s+28\s+2/);
     fits(f);
   });
@@ -128,7 +129,9 @@ describe("explorer keys", () => {
   test("enter drills into a block (transactions, certificate), enter on a tx looks it up, esc goes back", async () => {
     const { r, src } = await start();
     await r.press("4", KEYS.enter);
-    let f = await r.see("certificate quorum q0, 3 signers");
+    let f = await r.see("certificate finalize view 41, quorum q0, 3 signers: n0 n1 n3");
+    expect(f).toContain(`hash ${"7".repeat(64)}`.slice(0, 60));
+    expect(f).toMatch(/sigs n0 99999999\S*\s+n1 88888888\S*\s+n3 66666666/);
     expect(f).toMatch(/> cccccccc\s+final/);
     expect(f).toMatch(/dddddddd\s+rejected.*NONCE_TOO_LOW/);
     expect(src.loaded).toEqual([30]);
@@ -157,7 +160,7 @@ describe("explorer keys", () => {
     await r.press("/", "3", "0");
     await r.see("/30█");
     await r.press(KEYS.enter);
-    await r.see("certificate quorum q0");
+    await r.see("certificate finalize view 41, quorum q0");
     await r.press("/", TX_ID, KEYS.enter);
     await r.see("status  final in round 30");
     await r.press("/", ADDRESS, KEYS.enter);

@@ -31,6 +31,7 @@ export function fakeDevnet(): MemorySource {
         quorum: "q0",
         peers: { connected: 3, total: 3 },
         latencyMs: 1.5 + i,
+        reputation: i === 2 ? 0.42 : 0.97,
         pid: 1000 + i,
       }),
     ),
@@ -43,7 +44,14 @@ export function fakeDevnet(): MemorySource {
     details: [
       {
         ...ROUNDS[0]!,
-        certificate: { quorum: "q0", signers: 3, signature: hex("9") },
+        hash: hex("7"),
+        certificate: {
+          kind: "finalize",
+          view: 41,
+          quorum: "q0",
+          signers: ["n0", "n1", "n3"],
+          signatures: [hex("9"), hex("8"), hex("6")],
+        },
         txs: [
           { id: TX_ID, status: "final", error: null, from: hex("1"), to: ADDRESS, amount: "25" },
           { id: hex("d"), status: "rejected", error: "NONCE_TOO_LOW", from: hex("2"), to: ADDRESS, amount: "7" },

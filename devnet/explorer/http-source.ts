@@ -1,7 +1,7 @@
 /**
  * The DataSource of real nodes: a devnet directory (devnet.json from the orchestrator: several nodes, with
  * pids, admin URLs and token files) or one node URL. Polls every node each second (process table, /v1/node,
- * /v1/peers, the chaos report) and listens to every node's event stream through the SDK, re-subscribing
+ * /v1/peers with each peer's reputation, the chaos rules and report from the admin API) and listens to every node's event stream through the SDK, re-subscribing
  * when a restarted node comes back on another port. Process faults go through the orchestrator's
  * functions (so devnet.json stays the truth for `lattice devnet status`); link faults go to the admin API
  * of both ends and are recorded in devnet.json, so a restarted node gets them again.
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ProofError } from "../../net/client/client-error.ts";
 import { LatticeClient, type Subscription } from "../../net/client/client.ts";
 import type { ApiEvent, PeerJson, QuorumsJson, RoundDetailJson } from "../../net/api/wire.ts";
+import type { ChaosRuleJson } from "../../net/api/admin-app.ts";
 import type { LinkRule } from "../../net/chaos/chaos.ts";
 import { adminCall } from "../orchestrator/admin-client.ts";
 import type { LinkFault } from "../orchestrator/chaos-plan.ts";
@@ -63,18 +64,19 @@ async function getJson<T>(url: string, timeoutMs: number): Promise<T | null> {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** A round as the API shows it, with a certificate when the node's API includes one. */
-export function roundDetailOf(j: RoundDetailJson): RoundDetail {
-  const c = (j as RoundDetailJson & { certificate?: unknown }).certificate;
-  let certificate: CertificateInfo | null = null;
-  if (typeof c === "object" && c !== null) {
-    const o = c as { quorum?: unknown; signers?: unknown; signature?: unknown };
-    certificate = {
-      quorum: typeof o.quorum === "string" ? o.quorum : "?",
-      signers: typeof o.signers === "number" ? o.signers : Array.isArray(o.signers) ? o.signers.length : 0,
-      signature: typeof o.signature === "string" ? o.signature : "",
-    };
-  }
+/** A round as the API shows it; certificate signers by UI name when `names` (node id -> name) knows them. */
+export function roundDetailOf(j: RoundDetailJson, names: ReadonlyMap<string, string> = new Map()): RoundDetail {
+  const c = j.certificate ?? null;
+  const certificate: CertificateInfo | null =
+    c === null
+      ? null
+      : {
+          kind: c.kind,
+          view: c.view,
+          quorum: c.quorum,
+          signers: c.signers.map((id) => names.get(id) ?? id.slice(0, 8)),
+          signatures: [...c.signatures],
+        };
   return {
     round: Number(j.round),
     root: j.root,
@@ -82,6 +84,7 @@ export function roundDetailOf(j: RoundDetailJson): RoundDetail {
     txCount: j.txCount,
     rejectedCount: j.rejectedCount,
     note: j.note,
+    hash: j.hash ?? null,
     certificate,
     txs: j.txs.map((t) => ({
       id: t.id,
@@ -92,6 +95,78 @@ export function roundDetailOf(j: RoundDetailJson): RoundDetail {
       amount: t.tx?.amount ?? null,
     })),
   };
+}
+
+/**
+ * Each node's reputation as its peers see it: the mean score the other nodes give it (a node's own
+ * /v1/peers rates its peers, not itself). Null for a node nobody rated.
+ */
+export function reputationsOf(peerLists: readonly (readonly PeerJson[] | null)[]): Map<string, number> {
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const list of peerLists) {
+    for (const p of list ?? []) {
+      if (p.self || p.reputation === null || p.reputation === undefined) continue;
+      const cur = sums.get(p.nodeId) ?? { sum: 0, n: 0 };
+      sums.set(p.nodeId, { sum: cur.sum + p.reputation.score, n: cur.n + 1 });
+    }
+  }
+  return new Map([...sums].map(([id, { sum, n }]) => [id, sum / n]));
+}
+
+/** What a node's admin API says about chaos: the rules in force (newer nodes) and the fired faults. */
+export interface ChaosView {
+  readonly rules: readonly ChaosRuleJson[] | null;
+  readonly report: Record<string, Record<string, number>>;
+}
+
+/**
+ * The link matrix: rules in force from the nodes' admin API when any node answered with them (the truth
+ * of what is applied), else the rules recorded in devnet.json; fired counts from the nodes' reports.
+ * Keyed by node names; links between unknown node ids are left out.
+ */
+export function linkInfosOf(
+  views: readonly (ChaosView | null)[],
+  recorded: readonly LinkFault[],
+  ids: ReadonlyMap<string, string>,
+): Record<string, LinkInfo> {
+  const out: Record<string, LinkInfo> = {};
+  const empty: LinkInfo = { partition: false, latencyMs: null, loss: null, fired: {} };
+  const info = (rule: LinkRule): LinkInfo => ({
+    partition: rule.partition === true,
+    latencyMs: rule.latencyMs ?? null,
+    loss: rule.loss ?? null,
+    fired: {},
+  });
+  const fromNodes = views.some((v) => v?.rules != null);
+  if (fromNodes) {
+    for (const v of views) {
+      for (const r of v?.rules ?? []) {
+        const a = ids.get(r.from);
+        const b = ids.get(r.to);
+        if (a === undefined || b === undefined || !ruleActive(r.rule)) continue;
+        out[`${a}>${b}`] = info(r.rule);
+      }
+    }
+  } else {
+    for (const f of recorded) {
+      if (!ruleActive(f.rule)) continue;
+      out[`${nameOf(f.from)}>${nameOf(f.to)}`] = info(f.rule);
+    }
+  }
+  for (const v of views) {
+    for (const [key, counts] of Object.entries(v?.report ?? {})) {
+      const [from, to] = key.split(">");
+      const a = from === undefined ? undefined : ids.get(from);
+      const b = to === undefined ? undefined : ids.get(to);
+      if (a === undefined || b === undefined) continue;
+      const k = `${a}>${b}`;
+      const cur = out[k] ?? empty;
+      const fired = { ...cur.fired };
+      for (const [kind, n] of Object.entries(counts)) fired[kind] = (fired[kind] ?? 0) + n;
+      out[k] = { ...cur, fired };
+    }
+  }
+  return out;
 }
 
 function ruleActive(r: LinkRule): boolean {
@@ -227,7 +302,9 @@ export class HttpSource implements DataSource {
       quorums = await getJson<QuorumsJson>(`${firstUp.apiUrl}/v1/quorums`, this.#timeoutMs);
       if (quorums !== null) this.#quorumsAt = now;
     }
-    const withRoles = rows.map(({ row }) => {
+    const reputation = reputationsOf(rows.map((r) => r.peers));
+    const withRoles = rows.map(({ row: r0 }) => {
+      const row = r0.nodeId === null ? r0 : { ...r0, reputation: reputation.get(r0.nodeId) ?? null };
       const nodeId = row.nodeId;
       if (nodeId === null || quorums === null) return row;
       const mine = quorums.quorums.filter((q) => q.members.includes(nodeId));
@@ -247,7 +324,7 @@ export class HttpSource implements DataSource {
       const qs: QuorumRow[] = quorums.quorums.map((q) => ({ ...q }));
       this.#emit({ type: "quorums", epoch: quorums.epoch, quorums: qs });
     }
-    this.#emit({ type: "links", links: this.#links(rows.map((r) => r.report), ids) });
+    this.#emit({ type: "links", links: linkInfosOf(rows.map((r) => r.chaos), this.#state?.chaos ?? [], ids) });
     for (const m of members) {
       if (m.logFile !== null) {
         const lines = this.#tail.read(m.logFile, m.name, now);
@@ -260,7 +337,7 @@ export class HttpSource implements DataSource {
 
   #lastRoles = new Map<string, { role: string | null; quorum: string | null }>();
 
-  async #probe(m: Member): Promise<{ row: NodeRow; report: Record<string, Record<string, number>> | null }> {
+  async #probe(m: Member): Promise<{ row: NodeRow; chaos: ChaosView | null; peers: PeerJson[] | null }> {
     let health: Health = "unknown";
     let pid = m.pid;
     if (m.pid !== null && m.config !== null) {
@@ -287,13 +364,13 @@ export class HttpSource implements DataSource {
       admin: m.adminUrl !== null && m.tokenFile !== null && health !== "down",
       error: null,
     };
-    if (health === "down" || health === "paused" || m.apiUrl === null) return { row: base, report: null };
-    const [info, peers, report] = await Promise.all([
+    if (health === "down" || health === "paused" || m.apiUrl === null) return { row: base, chaos: null, peers: null };
+    const [info, peers, chaos] = await Promise.all([
       getJson<{ nodeId: string; round: string; root: string; mode: string }>(`${m.apiUrl}/v1/node`, this.#timeoutMs),
       getJson<{ peers: PeerJson[] }>(`${m.apiUrl}/v1/peers`, this.#timeoutMs),
-      this.#chaosReport(m),
+      this.#chaos(m),
     ]);
-    if (info === null) return { row: { ...base, health: "down", error: "API does not answer" }, report };
+    if (info === null) return { row: { ...base, health: "down", error: "API does not answer" }, chaos, peers: null };
     const others = peers?.peers.filter((p) => !p.self) ?? null;
     const lat = others?.map((p) => p.latencyMs).filter((v): v is number => v !== null) ?? [];
     return {
@@ -307,54 +384,25 @@ export class HttpSource implements DataSource {
         peers: others === null ? null : { connected: others.filter((p) => p.connected).length, total: others.length },
         latencyMs: lat.length === 0 ? null : lat.reduce((a, b) => a + b, 0) / lat.length,
       },
-      report,
+      chaos,
+      peers: peers?.peers ?? null,
     };
   }
 
-  async #chaosReport(m: Member): Promise<Record<string, Record<string, number>> | null> {
+  async #chaos(m: Member): Promise<ChaosView | null> {
     if (m.adminUrl === null || m.tokenFile === null || this.#noChaosReport.has(m.adminUrl)) return null;
     try {
       const r = (await adminCall(m, "GET", "/admin/v1/chaos", undefined, this.#timeoutMs)) as {
+        rules?: ChaosRuleJson[];
         report?: Record<string, Record<string, number>>;
       };
-      return r.report ?? null;
+      // Older nodes answer the report only: their rules come from devnet.json.
+      return { rules: Array.isArray(r.rules) ? r.rules : null, report: r.report ?? {} };
     } catch (err) {
       // A node without the report route (404/501) is not asked again.
       if ((err as { code?: string }).code === "DEVNET_UNSUPPORTED") this.#noChaosReport.add(m.adminUrl);
       return null;
     }
-  }
-
-  /** Configured rules from devnet.json, fired counts from the nodes' reports, keyed by node names. */
-  #links(
-    reports: readonly (Record<string, Record<string, number>> | null)[],
-    ids: ReadonlyMap<string, string>,
-  ): Record<string, LinkInfo> {
-    const out: Record<string, LinkInfo> = {};
-    const empty: LinkInfo = { partition: false, latencyMs: null, loss: null, fired: {} };
-    for (const f of this.#state?.chaos ?? []) {
-      if (!ruleActive(f.rule)) continue;
-      out[`${nameOf(f.from)}>${nameOf(f.to)}`] = {
-        partition: f.rule.partition === true,
-        latencyMs: f.rule.latencyMs ?? null,
-        loss: f.rule.loss ?? null,
-        fired: {},
-      };
-    }
-    for (const report of reports) {
-      for (const [key, counts] of Object.entries(report ?? {})) {
-        const [from, to] = key.split(">");
-        const a = from === undefined ? undefined : ids.get(from);
-        const b = to === undefined ? undefined : ids.get(to);
-        if (a === undefined || b === undefined) continue;
-        const k = `${a}>${b}`;
-        const cur = out[k] ?? empty;
-        const fired = { ...cur.fired };
-        for (const [kind, n] of Object.entries(counts)) fired[kind] = (fired[kind] ?? 0) + n;
-        out[k] = { ...cur, fired };
-      }
-    }
-    return out;
   }
 
   #subscribe(m: Member, health: Health): void {
@@ -400,7 +448,8 @@ export class HttpSource implements DataSource {
   }
 
   async loadRound(round: number): Promise<RoundDetail> {
-    return roundDetailOf(await this.#client().round(BigInt(round)));
+    const names = new Map(this.#members.filter((m) => m.nodeId !== null).map((m) => [m.nodeId!, m.name]));
+    return roundDetailOf(await this.#client().round(BigInt(round)), names);
   }
 
   async lookup(query: string): Promise<LookupResult> {

@@ -70,13 +70,20 @@ export interface RoundTxRow {
   readonly amount: string | null;
 }
 
+/** A round's finalization certificate as the node's API shows it (docs/API.md "Rounds"). */
 export interface CertificateInfo {
+  readonly kind: string;
+  readonly view: number | null;
   readonly quorum: string;
-  readonly signers: number;
-  readonly signature: string;
+  /** Signers by UI name (n0, n1, ...) when the node is known, else a short node id. */
+  readonly signers: readonly string[];
+  /** Their signatures, hex, in the order of `signers`. */
+  readonly signatures: readonly string[];
 }
 
 export interface RoundDetail extends RoundRow {
+  /** The consensus block hash; null on a solo node. */
+  readonly hash: string | null;
   readonly txs: readonly RoundTxRow[];
   /** The round's certificate; null when the node's API does not expose it. */
   readonly certificate: CertificateInfo | null;

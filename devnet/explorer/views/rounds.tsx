@@ -38,19 +38,28 @@ export function Rounds({ state, height }: { state: ExplorerState; height: number
 
 function Block({ data, cursor, height }: { data: RoundDetail; cursor: number; height: number }) {
   const cert = data.certificate;
-  const win = windowOf(data.txs, cursor, Math.max(1, height - 5));
+  const win = windowOf(data.txs, cursor, Math.max(1, height - 7));
   return (
     <Box flexDirection="column">
       <Text>
         Round <Text bold>{String(data.round)}</Text> at {clock(data.time)} UTC, {data.txCount} final, {data.rejectedCount} rejected
       </Text>
       <Text wrap="truncate">root {data.root}</Text>
+      <Text wrap="truncate">hash {data.hash ?? "- (no consensus block: solo node)"}</Text>
       <Text wrap="truncate">
         certificate{" "}
         {cert === null
-          ? "(not exposed by this node's API)"
-          : `quorum ${cert.quorum}, ${cert.signers} signers, sig ${short(cert.signature, 16)}`}
+          ? data.hash === null
+            ? "(none: solo node)"
+            : "(none held: final through a later block)"
+          : `${cert.kind}${cert.view === null ? "" : ` view ${cert.view}`}, quorum ${short(cert.quorum, 8)}, ${cert.signers.length} signers: ${cert.signers.join(" ")}`}
       </Text>
+      {cert === null ? null : (
+        <Text wrap="truncate" dimColor>
+          {"  sigs "}
+          {cert.signers.map((s, i) => `${s} ${short(cert.signatures[i] ?? "", 8)}`).join("  ")}
+        </Text>
+      )}
       <Text dimColor>{`  ${pad("tx", 10)}${pad("status", 10)}${pad("from", 10)}${pad("to", 16)}${padLeft("amount", 12)}  error`}</Text>
       {data.txs.length === 0 ? <Text>  (no transactions)</Text> : null}
       {win.rows.map((t, i) => {
