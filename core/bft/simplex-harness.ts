@@ -33,7 +33,9 @@ export interface HarnessOptions {
   /** One-way latency range in ms (default 5..15). */
   readonly latency?: readonly [number, number];
   readonly delta?: number;
-  readonly extra?: Partial<Pick<SimplexOptions, "leaderSeed" | "maxFutureViews" | "retainViews" | "app">>;
+  readonly extra?: Partial<
+    Pick<SimplexOptions, "leaderSeed" | "maxFutureViews" | "retainViews" | "app" | "blockTime" | "idleBlockTime">
+  >;
 }
 
 /** Deterministic keys for member i of a test chain. */
@@ -91,6 +93,10 @@ export class SimplexHarness {
       ...(this.options.extra?.leaderSeed ? { leaderSeed: this.options.extra.leaderSeed } : {}),
       ...(this.options.extra?.maxFutureViews ? { maxFutureViews: this.options.extra.maxFutureViews } : {}),
       ...(this.options.extra?.retainViews ? { retainViews: this.options.extra.retainViews } : {}),
+      ...(this.options.extra?.blockTime === undefined ? {} : { blockTime: this.options.extra.blockTime }),
+      ...(this.options.extra?.idleBlockTime === undefined
+        ? {}
+        : { idleBlockTime: this.options.extra.idleBlockTime }),
     });
   }
 
@@ -117,6 +123,11 @@ export class SimplexHarness {
     node.engine = this.build(node.secretKey, node.journal);
     node.up = true;
     this.deliver(node, { kind: "start" });
+  }
+
+  /** Deliver a runtime notice (e.g. `simplex/work`) to node `i`. */
+  notice(i: number, name: string): void {
+    this.deliver(this.nodes[i]!, { kind: "notice", name, data: null });
   }
 
   /** Inject raw bytes into node `to` as if sent by node `from`. */

@@ -13,6 +13,21 @@
  * - q finalize votes = a finalization: the block and its ancestors are final and are emitted in order;
  * - a timer firing: vote `nullify(v)`, then rebroadcast it with the previous view's certificate every 2Δ.
  *
+ * Idle pacing (`idleBlockTime`, off by default): a chain with a block time but nothing to order would
+ * otherwise finalize an empty block every block time, each costing every replica ~3n signature checks and
+ * a few journal syncs. With it set, a leader whose app answers `propose` with `null` ("nothing yet") does
+ * not propose; it asks the app again when the host signals new work (a `{kind: "notice", name:
+ * "simplex/work"}` event) and, at the latest, `idleBlockTime` after entering the view, when the app must
+ * answer with a payload (possibly an empty one: the chain still shows it is alive, and a leader that holds
+ * work a follower cannot see is never stalled longer than that). Followers cannot tell an idle leader from
+ * a slow one, so the idle interval is part of the protocol config and every view's leader and advance
+ * timeouts are `idleBlockTime + 2Δ` and `idleBlockTime + 3Δ` (instead of `blockTime + ...`): an idle
+ * leader is never nullified, and a crashed one is replaced within `idleBlockTime + 2Δ`. Chosen over
+ * proposing empty blocks at a slower fixed interval because work that arrives in an idle view is proposed
+ * at once (no earlier than `blockTime` into the view), so finality from idle stays ~3 hops after the
+ * leader learns of the work, while the idle cost drops to one empty block per `idleBlockTime`. The price:
+ * a crashed leader under load also costs `idleBlockTime + 2Δ` instead of `blockTime + 2Δ`.
+ *
  * Guarantees:
  * - never both `finalize(v)` and `nullify(v)`, never two different `notarize(v)`: every vote is appended
  *   to the injected journal before the effect that sends it is returned, and a restarted engine rebuilds
@@ -69,14 +84,24 @@ export interface ProposeInfo {
   readonly parent: Uint8Array;
   /** The engine's random stream (the host must not use any other source). */
   readonly random: Random;
+  /**
+   * True while the engine may wait for work (`idleBlockTime` set and not yet elapsed in this view): the
+   * app may then answer `null`. When false the app must give a payload (an empty one if it has nothing).
+   * Always set by the engine; optional only so hosts may reuse the type for `verify`'s block facts.
+   */
+  readonly mayWait?: boolean;
 }
 
 /** The host application: supplies payloads and may veto them. Payloads are opaque to Simplex. */
 export interface SimplexApp {
-  /** The payload of a new block (called on the leader only, at most once per view). */
-  propose(info: ProposeInfo): Uint8Array;
+  /**
+   * The payload of a new block (called on the leader only; once per view unless it answers `null`, which
+   * it may only while `info.mayWait`: then again on new work or when the idle interval ends). A `null`
+   * when waiting is not allowed proposes an empty payload.
+   */
+  propose(info: ProposeInfo): Uint8Array | null;
   /** Application validity of a proposed payload; false means this replica does not notarize it. */
-  verify?(payload: Uint8Array, info: Omit<ProposeInfo, "random">): boolean;
+  verify?(payload: Uint8Array, info: Omit<ProposeInfo, "random" | "mayWait">): boolean;
 }
 
 /** How to build a replica. */
@@ -99,6 +124,12 @@ export interface SimplexOptions {
    * the leader and advance timeouts grow by the same amount.
    */
   readonly blockTime?: Millis;
+  /**
+   * Idle pacing (see the module header; default off: a leader always proposes at `blockTime`). The
+   * longest a leader with nothing to propose waits before proposing anyway; must be >= `blockTime` and
+   * the same on every member (followers' timeouts are derived from it).
+   */
+  readonly idleBlockTime?: Millis;
   /** A beacon to seed leader election with; round robin (view mod n) when absent. */
   readonly leaderSeed?: Uint8Array;
   /** How many views ahead of the current one votes and proposals are buffered (default 32). */
@@ -164,6 +195,8 @@ export const FINALIZED_EVENT = "simplex/finalized";
 export const EVIDENCE_EVENT = "simplex/evidence";
 export const REJECTED_EVENT = "simplex/rejected";
 export const CONFLICT_EVENT = "simplex/conflict";
+/** Input notice name: the host has new work for a leader waiting idle (`{kind: "notice", name}`). */
+export const WORK_NOTICE = "simplex/work";
 
 const LEADER_TIMER = "simplex/leader";
 const ADVANCE_TIMER = "simplex/advance";
@@ -233,6 +266,7 @@ export class SimplexEngine implements Engine {
   private readonly app: SimplexApp;
   private readonly delta: Millis;
   private readonly blockTime: Millis;
+  private readonly idleBlockTime: Millis | undefined;
   private viewEnteredAt: Millis = 0;
   private readonly leaderSeed: Uint8Array | undefined;
   private readonly maxFuture: number;
@@ -288,6 +322,9 @@ export class SimplexEngine implements Engine {
     if (!(this.delta > 0)) throw new RangeError("delta: expected > 0");
     this.blockTime = options.blockTime ?? 0;
     if (!(this.blockTime >= 0)) throw new RangeError("blockTime: expected >= 0");
+    this.idleBlockTime = options.idleBlockTime;
+    if (this.idleBlockTime !== undefined && !(this.idleBlockTime >= this.blockTime))
+      throw new RangeError("idleBlockTime: expected >= blockTime");
     this.leaderSeed = options.leaderSeed?.slice();
     this.maxFuture = options.maxFutureViews ?? 32;
     this.retain = options.retainViews ?? 64;
@@ -342,6 +379,10 @@ export class SimplexEngine implements Engine {
         break;
       case "message":
         if (event.protocol === this.protocol) this.onMessage(event.from, event.payload);
+        break;
+      case "notice":
+        // Only a leader waiting idle cares; anyone else's maybePropose returns at once.
+        if (event.name === WORK_NOTICE) this.maybePropose();
         break;
       default:
         break;
@@ -418,8 +459,10 @@ export class SimplexEngine implements Engine {
 
   private armViewTimers(): void {
     this.viewEnteredAt = this.ctx!.now();
-    this.out.push({ kind: "set-timer", timer: LEADER_TIMER, after: this.blockTime + 2 * this.delta });
-    this.out.push({ kind: "set-timer", timer: ADVANCE_TIMER, after: this.blockTime + 3 * this.delta });
+    // With idle pacing a leader may legitimately stay silent for idleBlockTime: wait that long for it.
+    const pace = this.idleBlockTime ?? this.blockTime;
+    this.out.push({ kind: "set-timer", timer: LEADER_TIMER, after: pace + 2 * this.delta });
+    this.out.push({ kind: "set-timer", timer: ADVANCE_TIMER, after: pace + 3 * this.delta });
     this.out.push({ kind: "cancel-timer", timer: RETRY_TIMER });
   }
 
@@ -529,12 +572,21 @@ export class SimplexEngine implements Engine {
     }
     const parent = this.selectParent(v);
     if (parent === undefined) return;
-    const payload = this.app.propose({
+    const idleLeft =
+      this.idleBlockTime === undefined ? 0 : this.viewEnteredAt + this.idleBlockTime - ctx.now();
+    const answer = this.app.propose({
       view: v,
       height: parent.height + 1,
       parent: parent.hash,
       random: ctx.random,
+      mayWait: idleLeft > 0,
     });
+    if (answer === null && idleLeft > 0) {
+      // Nothing to order yet: ask again on a work notice, or propose anyway when the interval ends.
+      this.out.push({ kind: "set-timer", timer: PROPOSE_TIMER, after: idleLeft });
+      return;
+    }
+    const payload = answer ?? new Uint8Array(0);
     const block: Block = {
       chain: this.chain,
       view: v,

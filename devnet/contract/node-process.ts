@@ -23,7 +23,17 @@
 /** Which consensus the cluster runs. */
 export type ClusterConsensus =
   /** All validators in one Simplex instance ordering transaction batches (the LAN layer's BFT). */
-  | { readonly kind: "simplex"; readonly blockTimeMs: number; readonly deltaMs: number }
+  | {
+      readonly kind: "simplex";
+      readonly blockTimeMs: number;
+      readonly deltaMs: number;
+      /**
+       * Idle pacing: the longest a leader with nothing to propose waits before proposing an empty block;
+       * followers' view timeouts are this + 2Δ (core/bft/simplex.ts). Absent (older genesis files): the
+       * node's default, 1000 ms; 0: off (an empty block every block time).
+       */
+      readonly idleBlockTimeMs?: number;
+    }
   /** The farmer-harvester WAN pipeline (seed 001). */
   | {
       readonly kind: "wan";

@@ -85,6 +85,27 @@ describe("devnet genesis", () => {
     expect(() => parseGenesis("{")).toThrow(GenesisError);
   });
 
+  test("idle pacing: new genesis files name it, older ones without it still parse", () => {
+    const g = buildDevnetGenesis({ nodes: 4 }).genesis;
+    expect(g.consensus).toMatchObject({ kind: "simplex", idleBlockTimeMs: 1000 });
+    expect(buildDevnetGenesis({ nodes: 4, blockTimeMs: 2000 }).genesis.consensus).toMatchObject({
+      idleBlockTimeMs: 2000,
+    });
+    const raw = JSON.parse(encodeGenesis(g));
+    delete raw.consensus.idleBlockTimeMs;
+    const old = JSON.stringify(raw);
+    const parsed = parseGenesis(old);
+    expect(parsed.consensus.kind === "simplex" && parsed.consensus.idleBlockTimeMs).toBeUndefined();
+    expect(encodeGenesis(parsed)).not.toContain("idleBlockTimeMs");
+    for (const bad of [50, -1, 1.5, "1000"]) {
+      const text = JSON.stringify({ ...raw, consensus: { ...raw.consensus, idleBlockTimeMs: bad } });
+      expect(() => parseGenesis(text)).toThrow("idleBlockTimeMs");
+    }
+    const off = JSON.stringify({ ...raw, consensus: { ...raw.consensus, idleBlockTimeMs: 0 } });
+    expect(parseGenesis(off).consensus).toMatchObject({ idleBlockTimeMs: 0 });
+    expect(() => buildDevnetGenesis({ nodes: 4, idleBlockTimeMs: 50 })).toThrow(RangeError);
+  });
+
   test("out-of-range options are RangeErrors", () => {
     expect(() => buildDevnetGenesis({ nodes: 0 })).toThrow(RangeError);
     expect(() => buildDevnetGenesis({ nodes: 65 })).toThrow(RangeError);

@@ -37,6 +37,8 @@ export const DEV_ACCOUNT_COUNT = 10;
  */
 export const DEFAULT_BLOCK_TIME_MS = 100;
 export const DEFAULT_DELTA_MS = 100;
+/** Idle pacing of new devnets (see ClusterConsensus): one empty block a second when nothing happens. */
+export const DEFAULT_IDLE_BLOCK_TIME_MS = 1000;
 export const MAX_NODES = 64;
 
 export class GenesisError extends LatticeError {
@@ -52,6 +54,8 @@ export interface DevnetGenesisOptions {
   readonly chainId?: number;
   readonly blockTimeMs?: number;
   readonly deltaMs?: number;
+  /** 0 = off; otherwise at least blockTimeMs (default max(DEFAULT_IDLE_BLOCK_TIME_MS, blockTimeMs)). */
+  readonly idleBlockTimeMs?: number;
   readonly accounts?: number;
   readonly balance?: bigint;
 }
@@ -109,18 +113,20 @@ export function buildDevnetGenesis(options: DevnetGenesisOptions): DevnetGenesis
   const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   const blockTimeMs = options.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS;
   const deltaMs = options.deltaMs ?? DEFAULT_DELTA_MS;
+  const idleBlockTimeMs = options.idleBlockTimeMs ?? Math.max(DEFAULT_IDLE_BLOCK_TIME_MS, blockTimeMs);
   const count = options.accounts ?? DEV_ACCOUNT_COUNT;
   const balance = options.balance ?? DEV_ACCOUNT_BALANCE;
   checkInt(options.nodes, "nodes", 1, MAX_NODES);
   checkInt(chainId, "chainId", 0, 0xffff_ffff);
   checkInt(blockTimeMs, "blockTimeMs", 1, 60_000);
   checkInt(deltaMs, "deltaMs", 1, 60_000);
+  if (idleBlockTimeMs !== 0) checkInt(idleBlockTimeMs, "idleBlockTimeMs", blockTimeMs, 600_000);
   checkInt(count, "accounts", 1, 1000);
   if (balance < 0n || balance >= 1n << 64n) throw new RangeError(`balance: expected a u64, got ${balance}`);
   if (seed.length > 256) throw new RangeError(`seed: at most 256 characters, got ${seed.length}`);
 
   const nodeKeys = devnetNodeKeys(seed, options.nodes);
-  const consensus: ClusterConsensus = { kind: "simplex", blockTimeMs, deltaMs };
+  const consensus: ClusterConsensus = { kind: "simplex", blockTimeMs, deltaMs, idleBlockTimeMs };
   const genesis: ClusterGenesis = {
     version: 1,
     chainId,
@@ -136,7 +142,12 @@ export function buildDevnetGenesis(options: DevnetGenesisOptions): DevnetGenesis
 export function encodeGenesis(g: ClusterGenesis): string {
   const consensus =
     g.consensus.kind === "simplex"
-      ? { kind: g.consensus.kind, blockTimeMs: g.consensus.blockTimeMs, deltaMs: g.consensus.deltaMs }
+      ? {
+          kind: g.consensus.kind,
+          blockTimeMs: g.consensus.blockTimeMs,
+          deltaMs: g.consensus.deltaMs,
+          ...(g.consensus.idleBlockTimeMs === undefined ? {} : { idleBlockTimeMs: g.consensus.idleBlockTimeMs }),
+        }
       : {
           kind: g.consensus.kind,
           farmerQuorums: g.consensus.farmerQuorums,
@@ -201,11 +212,16 @@ export function parseGenesis(text: string): ClusterGenesis {
   if (!isRecord(c)) throw new GenesisError("genesis.consensus: an object expected");
   let consensus: ClusterConsensus;
   if (c.kind === "simplex") {
-    consensus = {
-      kind: "simplex",
-      blockTimeMs: posInt(c.blockTimeMs, "genesis.consensus.blockTimeMs"),
-      deltaMs: posInt(c.deltaMs, "genesis.consensus.deltaMs"),
-    };
+    const blockTimeMs = posInt(c.blockTimeMs, "genesis.consensus.blockTimeMs");
+    const deltaMs = posInt(c.deltaMs, "genesis.consensus.deltaMs");
+    // Optional (older genesis files lack it; the node then uses its default).
+    const idle =
+      c.idleBlockTimeMs === undefined
+        ? undefined
+        : posInt(c.idleBlockTimeMs, "genesis.consensus.idleBlockTimeMs", 600_000);
+    if (idle !== undefined && idle !== 0 && idle < blockTimeMs)
+      throw new GenesisError("genesis.consensus.idleBlockTimeMs: 0 or at least blockTimeMs expected");
+    consensus = { kind: "simplex", blockTimeMs, deltaMs, ...(idle === undefined ? {} : { idleBlockTimeMs: idle }) };
   } else if (c.kind === "wan") {
     consensus = {
       kind: "wan",
