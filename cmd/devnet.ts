@@ -1,8 +1,8 @@
 /**
  * `lattice devnet ...`: real local clusters (issue #8). `up` starts N node processes of this same
  * executable on free loopback ports from a deterministic genesis and returns (or, in the foreground, shows
- * a live summary until Ctrl-C) once every node is ready; the other commands find the devnet through
- * `<dir>/devnet.json`, so they work from any shell. Chaos and cheats go through each node's admin API:
+ * the explorer in a terminal, else a live summary, until q / Ctrl-C) once every node is ready; the other
+ * commands find the devnet through `<dir>/devnet.json`, so they work from any shell. Chaos and cheats go through each node's admin API:
  * no root, no Docker.
  *
  * Default directory: `.lattice/devnet` under the current directory (`--dir` elsewhere; one directory per
@@ -139,7 +139,7 @@ function upJson(r: UpResult) {
   };
 }
 
-function upHuman(r: UpResult, detach: boolean): string {
+function upHuman(r: UpResult, detach: boolean, view: ForegroundView): string {
   const j = upJson(r);
   const c = r.genesis.consensus;
   const lines = [
@@ -171,7 +171,9 @@ function upHuman(r: UpResult, detach: boolean): string {
   lines.push(
     detach
       ? `Running in the background: \`lattice devnet status${dirArg}\`, \`lattice devnet down${dirArg}\``
-      : "Press Ctrl-C to stop the devnet.",
+      : view === "explorer"
+        ? "Opening the explorer: q (or Ctrl-C) stops the devnet."
+        : "Press Ctrl-C to stop the devnet.",
   );
   return lines.join("\n");
 }
@@ -195,9 +197,33 @@ function untilSignal(): { done: Promise<number>; stop: () => void } {
   return { done, stop: () => finish(EXIT_OK) };
 }
 
-/** Foreground: redraw the summary until a signal (or every node is gone), then bring the devnet down. */
-async function supervise(out: Output, dir: string | undefined): Promise<number> {
-  const tty = process.stdout.isTTY === true && !out.options.json;
+/** What a foreground `devnet up` shows while it runs. */
+export type ForegroundView = "explorer" | "summary";
+
+/**
+ * The explorer needs a terminal on both ends (raw keys in, a screen out); --json keeps stdout one JSON
+ * document and --no-explorer asks for the summary. Everything else gets the live summary as before.
+ */
+export function foregroundView(o: {
+  readonly stdinTty: boolean;
+  readonly stdoutTty: boolean;
+  readonly json: boolean;
+  readonly explorer: boolean;
+}): ForegroundView {
+  return o.stdinTty && o.stdoutTty && !o.json && o.explorer ? "explorer" : "summary";
+}
+
+/**
+ * Foreground: show the explorer (or redraw the summary) until a signal, `q` in the explorer, or every
+ * node gone, then bring the devnet down.
+ */
+async function supervise(
+  out: Output,
+  dir: string | undefined,
+  view: ForegroundView,
+  devnetDir: string,
+): Promise<number> {
+  const tty = view === "summary" && process.stdout.isTTY === true && !out.options.json;
   const signal = untilSignal();
   let drawn = 0;
   let last = 0;
@@ -205,6 +231,22 @@ async function supervise(out: Output, dir: string | undefined): Promise<number> 
   // `npm start` killed alone leaves us orphaned (its `sh -c` does not pass the signal on): a foreground
   // devnet whose launcher is gone stops itself rather than leave nodes behind.
   const parent = process.ppid;
+  const closeUi = new AbortController();
+  const ui =
+    view === "explorer"
+      ? (async () => {
+          const { HttpSource } = await import("../devnet/explorer/http-source.ts");
+          const { runExplorer } = await import("../devnet/explorer/run.ts");
+          await runExplorer({
+            source: new HttpSource({ kind: "dir", dir: devnetDir }),
+            mode: "tui",
+            write: (text) => process.stdout.write(text),
+            signal: closeUi.signal,
+          });
+          // q (or Ctrl-C inside the UI, which takes the keys raw) ends the devnet like Ctrl-C here.
+          signal.stop();
+        })()
+      : null;
   const loop = (async () => {
     while (!stopped) {
       if (process.ppid !== parent) {
@@ -223,6 +265,10 @@ async function supervise(out: Output, dir: string | undefined): Promise<number> 
         signal.stop();
         break;
       }
+      if (view === "explorer") {
+        await Promise.race([signal.done, new Promise((r) => setTimeout(r, 1_000))]);
+        continue;
+      }
       const lines = summaryLines(await status(state, 400));
       if (tty) {
         process.stdout.write(redraw(lines, drawn));
@@ -237,7 +283,8 @@ async function supervise(out: Output, dir: string | undefined): Promise<number> 
   })();
   const code = await signal.done;
   stopped = true;
-  await loop;
+  closeUi.abort();
+  await Promise.all([loop, ui]);
   out.info("stopping the devnet...");
   try {
     const r = await down(dir);
@@ -272,6 +319,7 @@ export function registerDevnet(program: Command, outputFor: OutputFor): void {
       .option("--farmer-quorums <f>", "WAN mode: number of farmer quorums")
       .option("--quorum-size <q>", "WAN mode: validators per quorum")
       .option("--detach", "return once ready and leave the nodes running")
+      .option("--no-explorer", "in a terminal, show the live summary instead of the explorer")
       .option("--reset", "delete the chain already in --dir first (refused while it runs)")
       .option("--timeout <duration>", "readiness deadline (default 60s)"),
   ).action(
@@ -284,6 +332,7 @@ export function registerDevnet(program: Command, outputFor: OutputFor): void {
         farmerQuorums?: string;
         quorumSize?: string;
         detach?: boolean;
+        explorer?: boolean;
         reset?: boolean;
         timeout?: string;
       },
@@ -319,8 +368,14 @@ export function registerDevnet(program: Command, outputFor: OutputFor): void {
         supervisorPid: detach ? null : process.pid,
         onProgress: (m) => out.info(m),
       });
-      out.result(upJson(r), () => upHuman(r, detach));
-      if (!detach) process.exitCode = await supervise(out, flags.dir);
+      const view = foregroundView({
+        stdinTty: process.stdin.isTTY === true,
+        stdoutTty: process.stdout.isTTY === true,
+        json: out.options.json,
+        explorer: flags.explorer !== false,
+      });
+      out.result(upJson(r), () => upHuman(r, detach, view));
+      if (!detach) process.exitCode = await supervise(out, flags.dir, view, upJson(r).dir);
     },
   );
 

@@ -14,7 +14,7 @@ export interface RunOptions {
   readonly source: DataSource;
   readonly mode: "tui" | "plain" | "once" | "json";
   readonly write: (text: string) => void;
-  /** Plain mode runs until this aborts (SIGINT/SIGTERM in the CLI). */
+  /** Plain mode runs until this aborts (SIGINT/SIGTERM in the CLI); the TUI closes when it aborts. */
   readonly signal?: AbortSignal;
 }
 
@@ -28,7 +28,12 @@ export async function runExplorer(o: RunOptions): Promise<void> {
       exitOnCtrlC: true,
       patchConsole: false,
     });
+    // The owner (lattice devnet up) can close the UI: a signal, or its devnet went away.
+    const close = () => app.unmount();
+    o.signal?.addEventListener("abort", close, { once: true });
+    if (o.signal?.aborted === true) close();
     await app.waitUntilExit();
+    o.signal?.removeEventListener("abort", close);
     await o.source.stop();
     return;
   }
