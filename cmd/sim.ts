@@ -77,8 +77,12 @@ export function registerSim(program: Command, outputFor: OutputFor): void {
         "run their DKG over their own log",
     )
     .option("--seed <n>", "seed: the same seed replays the same run exactly", "1")
-    .option("--nodes <n>", "number of nodes (16 gives quorums 4+4+4+4 and 7)", "4")
-    .option("--rounds <n>", "rounds of the safety phase (600 ms of virtual time each)", "100")
+    .option(
+      "--nodes <n>",
+      "number of nodes (wan at 16: farmers 5+5, 4 harvesters, 2 miners; simplex at 16: quorums 4+4+4+4 and 7)",
+      "4",
+    )
+    .option("--rounds <n>", "rounds of the safety phase (600 ms of virtual time each, both layers)", "100")
     .option(
       "--faults <spec>",
       "none | swarm | comma list of loss,duplicate,reorder,partition,crash,withhold,equivocate,vote-wrong,invalid,twin",
