@@ -16,8 +16,7 @@
  * block, state root and kept transfers (read from the engine's chain at the emit); a client submit is
  * acknowledged when the engine's reply says ok (a thin wrapper sees the reply effect).
  */
-import type { CryptoSuite } from "../../../core/crypto/suite.ts";
-import { modelSuite } from "../../../core/crypto/suite.ts";
+import { type CryptoSuite, modelSuite } from "../../../core/crypto/suite.ts";
 import { equalBytes, fromHex, utf8 } from "../../../core/crypto/bytes.ts";
 import { buildMaglevTable, nextPrime } from "../../../core/maglev/maglev.ts";
 import { BatcherMap } from "../../../core/wan/batch/batch.ts";
@@ -49,7 +48,6 @@ import {
   layoutWan,
   placeWanByzantine,
   WAN_MODES,
-  type WanFaultMode,
   type WanLayout,
   type WanPlacement,
 } from "./wan-layout.ts";
@@ -233,13 +231,16 @@ export function buildWanWorld(o: WanWorldOptions): WanWorld {
     const q = farmers.findIndex((f) => equalBytes(f.id, entry.quorums[entry.lookup(sender)]!));
     return hostOf.get(farmers[q]!.members[batcherMaps[q]!.batcherOf(sender)]!)!;
   };
-  const byzantineHosts = new Set(byzantine.map((b) => b.host));
+  // Only a host whose farmer side is byzantine (a farmer mode or a Twin) can hold transfers as a batcher.
+  const byzantineBatchers = new Set(
+    byzantine.filter((b) => b.mode === "twin" || b.mode.startsWith("farmer:")).map((b) => b.host),
+  );
   const checker = new LedgerChecker({
     genesis,
     chainId: WAN_CHAIN_ID,
     signer: suite.signer,
     transfer: (id) => transfers.get(id),
-    exempt: (tx) => (byzantineHosts.has(batcherOf(tx)) ? "byzantine batcher" : null),
+    exempt: (tx) => (byzantineBatchers.has(batcherOf(tx)) ? "byzantine batcher" : null),
   });
   const engines = new Map<string, WanNode>();
   const emitted = new Map<string, number>();
@@ -342,5 +343,3 @@ export function buildWanWorld(o: WanWorldOptions): WanWorld {
     events,
   };
 }
-
-export type { WanFaultMode };
