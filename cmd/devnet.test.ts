@@ -119,7 +119,8 @@ describe("lattice devnet (real nodes)", () => {
 
     // pause -> stopped process; resume -> it makes progress again.
     expect((await cli("pause", "1")).code).toBe(0);
-    expect(pidState(j.nodes[1]!.pid)).toBe("stopped");
+    // SIGSTOP takes effect when the target is next scheduled, not when kill() returns: poll for it.
+    expect(await until(() => pidState(j.nodes[1]!.pid) === "stopped", 5_000)).toBe(true);
     expect((await cli("resume", "1")).code).toBe(0);
     const c1 = new LatticeClient({ url: j.nodes[1]!.apiUrl });
     const r1 = BigInt((await c1.node()).round);

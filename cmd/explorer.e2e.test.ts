@@ -83,10 +83,20 @@ test(
     // Partition n0 <-> n1 from the link matrix (the cursor starts on n0 -> n1), then heal it.
     await key("6", "from\\to");
     await key("p", "partition n0 <-> n1? y/n");
-    const cut = await key("y", /n0\s+-\s+XX\s/);
+    // The two ends get their rule one after the other (n0, then n1), and the matrix is polled from the
+    // nodes: wait for both rows on one screen, not for n0's row alone.
+    tmux("send-keys", "-t", session, "y");
+    const cut = await waitScreen(
+      (s) => /n0\s+-\s+XX\s/.test(s) && /n1\s+XX\s+-/.test(s),
+      "both ends of the n0 <-> n1 partition",
+    );
     expect(cut).toMatch(/n1\s+XX\s+-/);
     await key("p", "heal the partition n0 <-> n1? y/n");
-    const healed = await key("y", "n0 -> n1: no fault");
+    tmux("send-keys", "-t", session, "y");
+    const healed = await waitScreen(
+      (s) => s.includes("n0 -> n1: no fault") && /n0\s+-\s+·\s/.test(s) && /n1\s+·\s+-/.test(s),
+      "both ends of n0 <-> n1 healed",
+    );
     expect(healed).toMatch(/n0\s+-\s+·\s/);
     expect(healed).toMatch(/n1\s+·\s+-/);
 

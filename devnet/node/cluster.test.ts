@@ -138,10 +138,15 @@ test("4 node processes: transfers via different nodes go final with equal balanc
   expect(again.nodeId).toBe(fixture.nodes[3]!.nodeId);
   // Same state root as the others at the same round, for a round past the outage.
   const target = downHead.round + 2n;
-  await waitFor(
-    `node 3 at round ${target}`,
-    async () => ((await fixture.head(3)).round >= target ? true : undefined),
-    20_000,
+  // Node 0 too: node 3 reaching the round does not mean node 0 has applied it yet (3 of 4 finalize it).
+  await Promise.all(
+    [3, 0].map((i) =>
+      waitFor(
+        `node ${i} at round ${target}`,
+        async () => ((await fixture.head(i)).round >= target ? true : undefined),
+        20_000,
+      ),
+    ),
   );
   const [mine, theirs] = await Promise.all([client(3).round(target), client(0).round(target)]);
   expect(mine.root).toBe(theirs.root);
