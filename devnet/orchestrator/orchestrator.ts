@@ -676,8 +676,8 @@ export interface NodeStatusReport {
   readonly uptimeMs: number | null;
 }
 
-/** Ask every node (process table, /readyz, /v1/peers) how it is; short timeouts, in parallel. */
-export async function status(state: DevnetState, timeoutMs = 500): Promise<NodeStatusReport[]> {
+/** Ask every node (process table, /readyz, /v1/peers) how it is, in parallel; 2 s per node so a busy machine is not reported as "not ready" (a paused node costs that wait). */
+export async function status(state: DevnetState, timeoutMs = 2000): Promise<NodeStatusReport[]> {
   return Promise.all(
     state.nodes.map(async (n): Promise<NodeStatusReport> => {
       const ps = n.pid !== null && isOurProcess(n.pid, n.config) ? pidState(n.pid) : "gone";
