@@ -25,6 +25,9 @@ export async function runExplorer(o: RunOptions): Promise<void> {
       maxFps: 10,
       incrementalRendering: true,
       alternateScreen: true,
+      // The caller chose the TUI because both ends are terminals; ink would otherwise turn itself
+      // non-interactive under CI=true (is-in-ci) and draw nothing until exit.
+      interactive: true,
       exitOnCtrlC: true,
       patchConsole: false,
     });
