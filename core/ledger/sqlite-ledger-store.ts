@@ -10,7 +10,9 @@
  * With `synchronous: "full"` (default) a returned write survives power loss; "normal" survives process
  * crashes (SIGKILL) only, which is enough for a devnet and much faster.
  */
-import { Database } from "bun:sqlite";
+
+import type { Database } from "bun:sqlite";
+import { openWalDatabase } from "../state/open-wal-database.ts";
 import { LedgerError } from "./ledger-error.ts";
 import type {
   AcceptedTx,
@@ -93,16 +95,12 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #revert: (round: bigint) => number;
 
   constructor(options: SqliteLedgerStoreOptions) {
-    try {
-      this.#db = new Database(options.path, { create: true, strict: true, safeIntegers: true });
-    } catch (cause) {
-      throw new LedgerError("LEDGER_PERSIST", `cannot open ledger database ${options.path}`, { cause });
-    }
-    const db = this.#db;
-    db.run("PRAGMA journal_mode = WAL");
-    db.run(`PRAGMA synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-    db.run("PRAGMA busy_timeout = 5000");
-    const version = (db.query("PRAGMA user_version").get() as { user_version: bigint }).user_version;
+    const { db, version } = openWalDatabase(
+      options.path,
+      options.synchronous,
+      (cause) => new LedgerError("LEDGER_PERSIST", `cannot open ledger database ${options.path}`, { cause }),
+    );
+    this.#db = db;
     if (version === 0n) {
       db.transaction(() => {
         db.run(`CREATE TABLE txs (

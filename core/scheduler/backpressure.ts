@@ -5,7 +5,7 @@
  * The seed, per queue q with tasks t_1..t_n: T_q = sum of the tasks' times, avg_q = T_q / n_q; then
  *   P = 1 + log10( W_l T_l avg_l + W_r T_r avg_r + W_f T_f )
  *   L = {P_1 .. P_n}  (this node and its peers),  LN_b = (P_b - min L) / (max L - min L).
- * Weights are fixed protocol constants (seed footnote 1: "a predefined, hardcoded number for each queue").
+ * Weights are fixed protocol constants, the same on every node (the seed: one predefined weight per queue).
  *
  * Deviations, both guards against non-finite figures:
  * - an idle node makes the log argument 0 and log10(0) = -Infinity (Versatus computed exactly that:

@@ -12,7 +12,9 @@
  * account rows and its root row commit in one transaction. With `synchronous: "full"` (default) a
  * committed round also survives power loss; `"normal"` survives process crashes only.
  */
-import { Database } from "bun:sqlite";
+
+import type { Database } from "bun:sqlite";
+import { openWalDatabase } from "./open-wal-database.ts";
 import type { AccountChange, PersistedState, RoundStore } from "./round-store.ts";
 import { StateError } from "./state-error.ts";
 
@@ -48,16 +50,12 @@ export class SqliteRoundStore implements RoundStore {
   readonly #commitTx: (round: bigint, root: Uint8Array, changes: readonly AccountChange[]) => void;
 
   constructor(options: SqliteRoundStoreOptions) {
-    try {
-      this.#db = new Database(options.path, { create: true, strict: true, safeIntegers: true });
-    } catch (cause) {
-      throw new StateError("STATE_PERSIST", `cannot open state database ${options.path}`, { cause });
-    }
-    const db = this.#db;
-    db.run("PRAGMA journal_mode = WAL");
-    db.run(`PRAGMA synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-    db.run("PRAGMA busy_timeout = 5000");
-    const version = (db.query("PRAGMA user_version").get() as { user_version: bigint }).user_version;
+    const { db, version } = openWalDatabase(
+      options.path,
+      options.synchronous,
+      (cause) => new StateError("STATE_PERSIST", `cannot open state database ${options.path}`, { cause }),
+    );
+    this.#db = db;
     if (version === 0n) {
       db.transaction(() => {
         db.run(`CREATE TABLE rounds (
